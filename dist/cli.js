@@ -8029,10 +8029,10 @@ var require_to_regex_range = __commonJS({
       let result = [];
       for (let ele of arr) {
         let { string } = ele;
-        if (!intersection && !contains(comparison, "string", string)) {
+        if (!intersection && !contains2(comparison, "string", string)) {
           result.push(prefix + string);
         }
-        if (intersection && contains(comparison, "string", string)) {
+        if (intersection && contains2(comparison, "string", string)) {
           result.push(prefix + string);
         }
       }
@@ -8046,7 +8046,7 @@ var require_to_regex_range = __commonJS({
     function compare(a, b) {
       return a > b ? 1 : b > a ? -1 : 0;
     }
-    function contains(arr, key, val) {
+    function contains2(arr, key, val) {
       return arr.some((ele) => ele[key] === val);
     }
     function countNines(min, len) {
@@ -15059,6 +15059,7 @@ function canonical(c) {
 }
 var canonicalText = /* @__PURE__ */ new WeakMap();
 var hasHostBits = (c) => c.address !== c.first;
+var contains = (outer, inner) => outer.family === inner.family && outer.first <= inner.first && inner.last <= outer.last;
 var overlaps = (a, b) => a.family === b.family && a.first <= b.last && b.first <= a.last;
 function overlappingPairs(ranges2) {
   const order = sweepOrder(ranges2);
@@ -15133,6 +15134,40 @@ function reorder(before2, order, after) {
   return out;
 }
 var PRIVATE_PARENTS = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"].map((s) => parseCidr(s));
+function privateParentOf(c) {
+  return PRIVATE_PARENTS.find((p) => contains(p, c));
+}
+function compareFirst(a, b) {
+  if (a.family !== b.family) return a.family - b.family;
+  return a.first < b.first ? -1 : a.first > b.first ? 1 : 0;
+}
+function lowestFree(parent, prefix, taken, skip) {
+  if (prefix < parent.prefix || prefix > bitsOf(parent.family)) return void 0;
+  const blockSize = 1n << BigInt(bitsOf(parent.family) - prefix);
+  let lo = 0;
+  let hi = taken.length;
+  while (lo < hi) {
+    const mid = lo + hi >> 1;
+    if (compareFirst(taken[mid], parent) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  let candidate = parent.first;
+  for (let i = lo - 1; i >= 0 && taken[i].family === parent.family; i--) {
+    if (i !== skip && taken[i].last >= parent.first) return void 0;
+  }
+  for (let i = lo; i < taken.length; i++) {
+    const t = taken[i];
+    if (t.family !== parent.family || t.first > parent.last) break;
+    if (i === skip) continue;
+    if (candidate + blockSize - 1n < t.first) break;
+    if (t.last >= candidate) {
+      const next = t.last + 1n;
+      candidate = (next + blockSize - 1n) / blockSize * blockSize;
+    }
+  }
+  if (candidate + blockSize - 1n > parent.last) return void 0;
+  return makeCidr(parent.family, candidate, prefix);
+}
 
 // server/src/derive/cidr.ts
 function declaredRanges(ctx) {
@@ -15195,6 +15230,21 @@ function overlaps2(ctx) {
     if (!allowedOverlap(ranges2[pair[0]], ranges2[pair[1]])) out.push(pair);
   }
   return out;
+}
+var rangeIndex = (ctx) => {
+  const list2 = [...parsedRanges(ctx)].sort((a, b) => compareFirst(a.cidr, b.cidr));
+  const maxLast = [];
+  list2.forEach((e, i) => {
+    maxLast.push(i && list2[i - 1].cidr.family === e.cidr.family && maxLast[i - 1] > e.cidr.last ? maxLast[i - 1] : e.cidr.last);
+  });
+  return { list: list2, maxLast };
+};
+var sortedCidrs = (ctx) => ctx.fact(rangeIndex).list.map((r2) => r2.cidr);
+function freeRangeFor(ctx, at) {
+  const range = parsedRanges(ctx).find((r2) => r2.value.span.start === at);
+  const parent = range?.cluster && privateParentOf(range.cidr);
+  if (!range || !parent) return void 0;
+  return lowestFree(parent, range.cidr.prefix, ctx.fact(sortedCidrs), ctx.fact(rangeIndex).list.indexOf(range));
 }
 
 // server/src/util/terminal.ts
@@ -15398,7 +15448,7 @@ var CATALOG = {
   "quorum/member-unreachable": r(
     "warning",
     "A quorum member cannot dial the others' pods",
-    "A store in a namespace runs as pods of the clusters at its member sites and on the hosts (`sites[].addresses`) of a member site without a cluster. Those hosts must dial the other members at their pod addresses, and in tunnel mode (Cilium's default VXLAN, Geneve, Submariner's gateways, most CNIs' overlays) nothing outside a cluster reaches a pod address: the member there cannot vote, so the quorum is the others alone (the majority still of the configured size): where it reaches none of the other member sites, every availability and what-if figure, objective and Tier leaves its vote out. Say how the path exists: `network.routing: native` on the clusters whose pod ranges the network routes to that site (Cilium native routing with BGP-advertised pod CIDRs), or `hostNetwork: true` on the store (its pods at their nodes' addresses, which the site reaches wherever node ranges are routed)."
+    "A store in a namespace runs as pods of the clusters at its member sites and on the hosts (`sites[].addresses`) of a member site without a cluster. Those hosts must dial the other members at their pod addresses, and in tunnel mode (Cilium's default VXLAN, Geneve, Submariner's gateways, most CNIs' overlays) nothing outside a cluster reaches a pod address: the member there cannot vote, so the quorum is the others alone (the majority still of the configured size): where it reaches none of the other member sites, every availability and what-if figure, objective and Tier leaves its vote out. Say how the path exists: `network.routing: native` on the clusters whose pod ranges the network routes to that site (Cilium native routing with BGP-advertised pod CIDRs), or `hostNetwork: true` on the store (its pods at their nodes' addresses, which the site reaches wherever node ranges are routed). Pod ranges that overlap (Submariner Globalnet lets clusters reuse one) cannot be routed to one site \u2014 a route leads to one cluster only: renumber one, use the host network, or, with Globalnet, run that site's member in a cluster joined with Globalnet, which reaches the others at their global CIDRs."
   ),
   "quorum/partition": r(
     "warning",
@@ -15567,7 +15617,7 @@ var CATALOG = {
   "data/replication-unreachable": r(
     "warning",
     "An async writer or replica cannot dial the writers' pods",
-    "An async store in a namespace runs as pods of the clusters at its writer and replica sites, and on the hosts (`sites[].addresses`) of such a site without a cluster. A replica dials its writers, and each writer subscribes to the others, at their pod addresses: in tunnel mode (Cilium's default VXLAN, Geneve, Submariner's gateways, most CNIs' overlays) nothing outside a cluster reaches them, so that host never replicates and the RPO counted on it does not hold: a replica that reaches none of its writers holds no copy in any figure. Say how the path exists: `network.routing: native` on the clusters whose pod ranges the network routes there, or `hostNetwork: true` on the store (its pods at their nodes' addresses, which the site reaches wherever node ranges are routed)."
+    "An async store in a namespace runs as pods of the clusters at its writer and replica sites, and on the hosts (`sites[].addresses`) of such a site without a cluster. A replica dials its writers, and each writer subscribes to the others, at their pod addresses: in tunnel mode (Cilium's default VXLAN, Geneve, Submariner's gateways, most CNIs' overlays) nothing outside a cluster reaches them, so that host never replicates and the RPO counted on it does not hold: a replica that reaches none of its writers holds no copy in any figure. Say how the path exists: `network.routing: native` on the clusters whose pod ranges the network routes there, or `hostNetwork: true` on the store (its pods at their nodes' addresses, which the site reaches wherever node ranges are routed). Pod ranges that overlap (Submariner Globalnet lets clusters reuse one) cannot be routed to one site \u2014 a route leads to one cluster only: renumber one, use the host network, or, with Globalnet, run that site's member in a cluster joined with Globalnet, which reaches the others at their global CIDRs."
   ),
   "data/lag-buffer": r(
     "error",
@@ -17410,7 +17460,10 @@ function cutOffReplicas(ctx) {
 }
 function unreachableVoteNotes(ctx, counts = "this outcome counts", tail = "") {
   return ctx.fact(unreachableVotes).map(
-    (v) => v.cutOff ? `store ${v.name}: ${v.host}'s ${v.votes} ${v.members === 1 ? "is" : "are"} not counted, for as designed ${v.members === 1 ? "it" : "they"} cannot reach ${v.name}'s members' pod addresses at ${v.list} (quorum/member-unreachable): ${v.name} is the other ${v.n - v.members} of ${v.n}, still needing ${Math.floor(v.n / 2) + 1}; declaring \`network.routing: native\` on those clusters (or \`hostNetwork: true\` on ${v.name}) restores ${v.members === 1 ? "it" : "them"}` : `store ${v.name}: ${counts} ${v.host}'s ${v.votes}, which as designed cannot reach its members' pod addresses at ${v.list} (quorum/member-unreachable); without ${v.members === 1 ? "it" : "them"} ${v.name} is the other ${v.n - v.members} of ${v.n}, still needing ${Math.floor(v.n / 2) + 1}${tail}`
+    (v) => v.cutOff ? `store ${v.name}: ${v.host}'s ${v.votes} ${v.members === 1 ? "is" : "are"} not counted, for as designed ${v.members === 1 ? "it" : "they"} cannot reach ${v.name}'s members' pod addresses at ${v.list} (quorum/member-unreachable): ${v.name} is the other ${v.n - v.members} of ${v.n}, still needing ${Math.floor(v.n / 2) + 1}; ${v.overlapping ? (
+      // pod ranges that overlap are routed nowhere (review M149): the finding says what gives a path
+      `their pod ranges overlap, so routing them cannot restore ${v.members === 1 ? "it" : "them"} \u2014 \`hostNetwork: true\` on ${v.name}, or renumbered pod ranges, can (quorum/member-unreachable says how)`
+    ) : `declaring \`network.routing: native\` on those clusters (or \`hostNetwork: true\` on ${v.name}) restores ${v.members === 1 ? "it" : "them"}`}` : `store ${v.name}: ${counts} ${v.host}'s ${v.votes}, which as designed cannot reach its members' pod addresses at ${v.list} (quorum/member-unreachable); without ${v.members === 1 ? "it" : "them"} ${v.name} is the other ${v.n - v.members} of ${v.n}, still needing ${Math.floor(v.n / 2) + 1}${tail}`
   );
 }
 function unreachableVotes(ctx) {
@@ -17418,18 +17471,64 @@ function unreachableVotes(ctx) {
   for (const g of memberGaps(ctx)) {
     if (g.role !== "member") continue;
     const key = `${g.store.index}\0${g.hostSite}`;
-    const at = byVoters.get(key) ?? { store: g.store, host: g.hostSite, members: g.hostMembers, sites: [] };
+    const at = byVoters.get(key) ?? { store: g.store, host: g.hostSite, members: g.hostMembers, sites: [], clusters: [] };
     at.sites.push(g.podSite);
+    at.clusters.push(...g.clusters);
     byVoters.set(key, at);
   }
-  return [...byVoters.values()].map(({ store, host, members, sites }) => {
+  return [...byVoters.values()].map(({ store, host, members, sites, clusters }) => {
     const q = ctx.quorums.find((x) => x.owner === store);
     const n = [...q.counts.values()].reduce((a, b) => a + b, 0);
     const votes = `${members} vote${members === 1 ? "" : "s"}`;
     const list2 = sites.length === 1 ? sites[0] : `${sites.slice(0, -1).join(", ")} and ${sites[sites.length - 1]}`;
     const cutOff = cutOffVoterSites(ctx, q).includes(host);
-    return { name: store.name?.value, host, members, votes, list: list2, n, cutOff };
+    const overlapping = podRangeClashes(clusters).length > 0;
+    return { name: store.name?.value, host, members, votes, list: list2, n, cutOff, overlapping };
   });
+}
+var parsedPods = (c) => c.cidrs.filter((v) => v.field === "pods").map((v) => parseCidr(v.value)).filter((x) => x !== void 0);
+function podRangeClashes(clusters) {
+  const out = [];
+  for (let i = 0; i < clusters.length; i++)
+    for (let j = i + 1; j < clusters.length; j++)
+      for (const x of parsedPods(clusters[i]))
+        for (const y of parsedPods(clusters[j]))
+          if (overlaps(x, y)) out.push({ a: clusters[i], b: clusters[j], ra: canonical(x), rb: canonical(y) });
+  return out;
+}
+function clashText(k) {
+  const [a, b] = [k.a.name.value, k.b.name.value];
+  if (k.ra === k.rb) return `${a} and ${b} both use ${k.ra}`;
+  const [x, y] = [parseCidr(k.ra), parseCidr(k.rb)];
+  return contains(x, y) ? `${b}'s ${k.rb} lies inside ${a}'s ${k.ra}` : `${a}'s ${k.ra} lies inside ${b}'s ${k.rb}`;
+}
+function overlapRemedy(ctx, host, clusters, store) {
+  const clashes = podRangeClashes(clusters);
+  if (!clashes.length) return void 0;
+  const partial = clashes.find((k) => k.ra !== k.rb);
+  const names = [...new Set(clashes.flatMap((k) => [k.a, k.b]))];
+  const nodes = names.flatMap(
+    (c) => c.cidrs.filter((v) => v.field === "nodes").map((v) => parseCidr(v.value)).filter((x) => x !== void 0)
+  );
+  const nodesClash = nodes.some((x, i) => nodes.slice(i + 1).some((y) => overlaps(x, y)));
+  const nodeRanges = nodes.map(canonical);
+  const hostNet = !nodeRanges.length ? `run the store's pods on the host network and declare \`hostNetwork: true\` on ${store} (at their nodes' addresses, once their node ranges are declared and do not overlap)` : nodesClash ? `run the store's pods on the host network (\`hostNetwork: true\` on ${store}) once the node ranges (${listText(nodeRanges)}), which overlap too, are renumbered` : `run the store's pods on the host network and declare \`hostNetwork: true\` on ${store} (at their nodes' addresses: ${listText(nodeRanges)} do not overlap)`;
+  const last = names[names.length - 1];
+  const pods = last.cidrs.find((v) => v.field === "pods");
+  const free = pods && freeRangeFor(ctx, pods.span.start);
+  const options = [
+    `renumber ${last.name.value}'s pods to a range that overlaps none (${free ? `${canonical(free)} is free` : "none of the same size is free in its private block"}; then route the pod ranges to ${host} and declare \`network.routing: native\`)`,
+    hostNet
+  ];
+  if (names.every((c) => c.globalnet)) {
+    const globals = names.map((c) => `${c.name.value} ${c.globalCidr?.value ?? "(no network.globalCidr declared)"}`);
+    options.push(
+      `keep the overlap and run ${host}'s members as pods of a cluster at ${host} joined to the Submariner cluster set with Globalnet: members then reach each other at their clusters' global CIDRs (${listText(globals)}), through exported headless Services, never at pod addresses`
+    );
+  }
+  const nested = partial && (contains(parseCidr(partial.ra), parseCidr(partial.rb)) ? { inner: partial.b, range: partial.rb, outer: partial.a } : { inner: partial.a, range: partial.ra, outer: partial.b });
+  const why2 = nested ? `routed, ${nested.range} goes to ${nested.inner.name.value} (the longer prefix), so ${nested.outer.name.value}'s members that draw an address there are never reached` : "a route for that range leads to one of them only";
+  return `Routing the pod ranges to ${host} is no path: ${listText(clashes.map(clashText))} (${names.every((c) => c.globalnet) ? "Submariner Globalnet lets them overlap" : "quorate check: cidr/overlap"}), and no network routes one address range to two clusters \u2014 ${why2}. Reach them at addresses that do not overlap: ${options.slice(0, -1).join("; ")}; or ${options[options.length - 1]}.`;
 }
 
 // server/src/derive/siteloss.ts
@@ -20136,7 +20235,7 @@ function reachRules(ctx) {
   }
   return [...byHost].flatMap(
     ([st, sites]) => [...sites].map(
-      ([host, gaps]) => gaps[0].role === "member" ? memberUnreachable(ctx, st, host, gaps) : replicationUnreachable(st, host, gaps)
+      ([host, gaps]) => gaps[0].role === "member" ? memberUnreachable(ctx, st, host, gaps) : replicationUnreachable(ctx, st, host, gaps)
     )
   );
 }
@@ -20149,9 +20248,12 @@ function where(gaps) {
 }
 var orText = (xs) => xs.length <= 1 ? xs.join("") : `${xs.slice(0, -1).join(", ")} or ${xs[xs.length - 1]}`;
 var podRanges = (c) => c.cidrs.filter((v) => v.field === "pods").map((v) => v.value).join(", ");
-function remedy(host, gaps) {
+function remedy(ctx, host, gaps) {
   const name = gaps[0].store.name.value;
-  const names = [...new Set(gaps.flatMap((g) => g.clusters.map((c) => c.name.value)))];
+  const clusters = [...new Set(gaps.flatMap((g) => g.clusters))];
+  const overlapping = overlapRemedy(ctx, host, clusters, name);
+  if (overlapping) return overlapping;
+  const names = clusters.map((c) => c.name.value);
   return `Route the pod ranges to ${host} and declare it with \`network.routing: native\` on ${listText(names)} (Cilium native routing with the pod CIDRs advertised over BGP), or run the store's pods on the host network and declare \`hostNetwork: true\` on ${name} (its members then advertise their nodes' addresses, which ${host} reaches wherever the node ranges are routed).`;
 }
 function hostText(host, gaps) {
@@ -20175,11 +20277,11 @@ function memberUnreachable(ctx, st, host, gaps) {
   return finding(
     "quorum/member-unreachable",
     memberKey(st, host),
-    `store ${name}'s ${mine === 1 ? "member" : `${mine} members`} at ${host} run${mine === 1 ? "s" : ""} on ${hostText(host, gaps)} and must dial its members at ${listText(podSites)} at their pod addresses \u2014 ${where(gaps)}. ${consequence} ${remedy(host, gaps)}`,
+    `store ${name}'s ${mine === 1 ? "member" : `${mine} members`} at ${host} run${mine === 1 ? "s" : ""} on ${hostText(host, gaps)} and must dial its members at ${listText(podSites)} at their pod addresses \u2014 ${where(gaps)}. ${consequence} ${remedy(ctx, host, gaps)}`,
     { related: relatedOf(gaps) }
   );
 }
-function replicationUnreachable(st, host, gaps) {
+function replicationUnreachable(ctx, st, host, gaps) {
   const name = st.name.value;
   const role = gaps[0].role;
   const podSites = gaps.map((g) => g.podSite);
@@ -20187,7 +20289,7 @@ function replicationUnreachable(st, host, gaps) {
   return finding(
     "data/replication-unreachable",
     item?.span ?? st.span,
-    `store ${name}'s ${role} at ${host} runs on ${hostText(host, gaps)} and must dial its writer${podSites.length === 1 ? "" : "s"} at ${listText(podSites)} at their pod addresses \u2014 ${where(gaps)}. As designed it cannot ${role === "writer" ? "subscribe to their changes: the sites diverge from the first write" : "stream their log: it never catches up"}, and the RPO and failover Quorate counts on it do not hold. ${remedy(host, gaps)}`,
+    `store ${name}'s ${role} at ${host} runs on ${hostText(host, gaps)} and must dial its writer${podSites.length === 1 ? "" : "s"} at ${listText(podSites)} at their pod addresses \u2014 ${where(gaps)}. As designed it cannot ${role === "writer" ? "subscribe to their changes: the sites diverge from the first write" : "stream their log: it never catches up"}, and the RPO and failover Quorate counts on it do not hold. ${remedy(ctx, host, gaps)}`,
     { related: relatedOf(gaps) }
   );
 }
@@ -28976,14 +29078,18 @@ function diff(before2, after) {
     const cmp2 = before3 === null || after2 === null ? 0 : VERDICT_RANK[after2] - VERDICT_RANK[before3];
     const side2 = cmp2 > 0 ? ra : cmp2 < 0 ? rb : sides.only === "after" ? ra : sides.only === "before" ? rb : void 0;
     const why2 = side2 && side2.verdict !== "ok" ? side2.breaks.join("; ") : "";
-    if (rb && ra) moved.push(...measureChanges(name, rb, ra, cmp2 > 0));
+    const [sb, sa] = [apiStopsOf(rb), apiStopsOf(ra)];
+    const fresh = rb && ra && before3 === after2 && !sides.only ? sa.filter((x) => !sb.includes(x)) : [];
+    const etcd = new Set((ra?.quorums ?? []).filter((q) => q.kind === "etcd").map((q) => q.name));
+    const once = (c) => fresh.length && c.regression && c.measure === "writeLatencyMs" && etcd.has(c.entity) ? { ...c, regression: false, countedAs: API_STOP } : c;
+    if (rb && ra) moved.push(...measureChanges(name, rb, ra, cmp2 > 0).map(once));
     const still = cmp2 < 0 && ra && ra.verdict !== "ok" ? ra.breaks.join("; ") : "";
     const jb = rb && judgedOnce(rb);
     const ja = ra && judgedOnce(ra);
     const judged4 = { ...jb ? { judgedBefore: jb } : {}, ...ja ? { judgedAfter: ja } : {} };
-    const [sb, sa] = [apiStopsOf(rb), apiStopsOf(ra)];
     const api = rb && ra && sb.join("\n") !== sa.join("\n") ? { apiStopsBefore: sb, apiStopsAfter: sa } : {};
-    return { scenario: name, before: before3, after: after2, why: why2, ...still ? { still } : {}, ...judged4, ...sides, ...api };
+    const newStops = fresh.length ? { apiStopsNew: fresh } : {};
+    return { scenario: name, before: before3, after: after2, why: why2, ...still ? { still } : {}, ...judged4, ...sides, ...api, ...newStops };
   });
   const rtoFinding = (c) => c.measure === "failoverSeconds" && added.some((f) => f.code === "objective/rto" && f.severity === "error" && f.entity === `traffic ${c.entity}`);
   for (const [i, c] of moved.entries())
@@ -28992,7 +29098,7 @@ function diff(before2, after) {
   moved.sort((x, y) => Number(y.regression) - Number(x.regression) || secondary(x) - secondary(y) || size(y) - size(x));
   const merged = sameEvents(scenarios2, sites, changes, results, moved);
   const counted = (scenario2) => !merged.has(scenario2);
-  const worse = changes.filter((c) => gotWorse(c) && counted(c.scenario)).length;
+  const worse = changes.filter((c) => (gotWorse(c) || c.apiStopsNew !== void 0) && counted(c.scenario)).length;
   const newErrors = added.filter((f) => f.severity === "error").length;
   const availability = availabilityChanges(b, a);
   return {
@@ -29120,6 +29226,9 @@ function measureChanges(scenario2, rb, ra, settled) {
   }
   return out;
 }
+var WRITES_FAIL = "writes fail";
+var WRITES_STOP = "writes stop";
+var API_STOP = "apiStopsNew";
 function quorumChanges(rb, ra, push) {
   const quorumNote = (q) => !q ? "not declared" : q.outcome === "stops" ? "writes stop" : q.outcome === "lost" ? "lost" : "unknown: a member link has no rttMs";
   for (const qa of ra.quorums) {
@@ -29129,11 +29238,13 @@ function quorumChanges(rb, ra, push) {
       q.outcome === "stops" || q.writesFrom[site] === null ? "writes fail" : void 0
     );
     const from = /* @__PURE__ */ new Set([...qa.clientSites, ...qb?.clientSites ?? []]);
+    let compared = false;
     for (const [site, after2] of Object.entries(qa.writesFrom)) {
       if (!qb || !from.has(site) || !(site in qb.writesFrom)) continue;
       const before3 = qb.writesFrom[site];
       if (before3 === null && after2 === null) continue;
       const over2 = (x, limit) => x !== null && limit !== null && x > limit;
+      compared ||= before3 !== null;
       push({
         entity: qa.name,
         measure: "writeLatencyMs",
@@ -29142,8 +29253,9 @@ function quorumChanges(rb, ra, push) {
         after: after2,
         beforeNote: writeNote(qb, site),
         afterNote: writeNote(qa, site),
-        // writes that failed before and now succeed over the budget got better: only a write that succeeded within it crosses
-        crosses: before3 !== null && over2(after2, qa.writeLatencyBudgetMs) && !over2(before3, qb.writeLatencyBudgetMs) ? `over the ${qa.writeLatencyBudgetMs} ms budget` : void 0,
+        // writes that failed before and now succeed over the budget got better: only a write that succeeded within it crosses;
+        // writes that succeeded and now fail got worse whatever the verdict says (review M146)
+        crosses: before3 !== null && after2 === null ? WRITES_FAIL : before3 !== null && over2(after2, qa.writeLatencyBudgetMs) && !over2(before3, qb.writeLatencyBudgetMs) ? `over the ${qa.writeLatencyBudgetMs} ms budget` : void 0,
         ...before3 === null && over2(after2, qa.writeLatencyBudgetMs) ? { over: `over the ${qa.writeLatencyBudgetMs} ms budget` } : {}
       });
     }
@@ -29160,8 +29272,9 @@ function quorumChanges(rb, ra, push) {
       after,
       beforeNote: quorumNote(qb),
       afterNote: quorumNote(qa),
-      // a commit that stopped before is not crossing the budget by resuming over it; a store new in this version is
-      crosses: (before2 !== null || !qb) && over(after, budget) && !over(before2, qb?.writeLatencyBudgetMs ?? null) ? `over the ${budget} ms budget` : void 0
+      // a commit that stopped before is not crossing the budget by resuming over it; a store new in this version is.
+      // A store whose writes now stop, with no client site's writes compared above to say so (review M146), crosses too
+      crosses: before2 !== null && after === null && qb && !compared ? WRITES_STOP : (before2 !== null || !qb) && over(after, budget) && !over(before2, qb?.writeLatencyBudgetMs ?? null) ? `over the ${budget} ms budget` : void 0
     });
   }
 }
@@ -29506,7 +29619,7 @@ var arrow = (s) => `${s.before ?? "no topology"} \u2192 ${s.after ?? "no topolog
 var kindOf4 = (s) => gotWorse(s) ? "worse" : s.before !== s.after && s.before !== null && s.after !== null ? "better" : s.only === "after" ? "new" : s.only === "before" ? "gone" : "better";
 function regressionsText(d) {
   if (!d.regressions) return "no regressions";
-  const lines2 = changed(d).filter((s) => kindOf4(s) === "worse").length + groupedChanges(d).filter((m) => m.regression).length + d.availability.filter((c) => c.regression).length + d.findings.added.filter((f) => f.severity === "error").length;
+  const lines2 = changed(d).filter((s) => kindOf4(s) === "worse").length + groupedChanges(d).filter((m) => m.regression).length + apiStopMoves(d).filter((m) => m.regression).length + d.availability.filter((c) => c.regression).length + d.findings.added.filter((f) => f.severity === "error").length;
   const n = `${d.regressions} regression${d.regressions === 1 ? "" : "s"}`;
   return lines2 && lines2 !== d.regressions ? `${n} in ${lines2} line${lines2 === 1 ? "" : "s"}` : n;
 }
@@ -29532,7 +29645,8 @@ function moveText(c, who = true) {
   const plain = (x, note) => x === null ? note ?? "none" : latency && x === 0 ? "< 1" : v(x).replace(/ (rps|ms|s)$/, "").replace(/ bytes.*$/, "");
   const both = c.measure === "atRiskBytes" || c.after === null ? `${v(c.before, c.beforeNote)} \u2192 ${v(c.after, c.afterNote)}` : `${plain(c.before, c.beforeNote)} \u2192 ${plain(c.after)}${unit}`;
   const aside = c.crosses ?? c.over ?? c.unproven;
-  return `${whom}${word} ${both}${aside ? ` (${aside})` : ""}`;
+  const said = aside !== void 0 && c.after === null && aside === c.afterNote;
+  return `${whom}${word} ${both}${aside && !said ? ` (${aside})` : ""}`;
 }
 function groupedChanges(d) {
   const groups = /* @__PURE__ */ new Map();
@@ -29548,7 +29662,8 @@ function groupedChanges(d) {
       c.afterNote,
       c.crosses,
       c.unproven,
-      c.regression
+      c.regression,
+      c.countedAs
     ]);
     const g = groups.get(key);
     if (g) g.scenarios.push(c.scenario);
@@ -29583,11 +29698,14 @@ function apiStopMoves(d) {
   for (const s of d.scenarios) {
     if (!s.apiStopsBefore || !s.apiStopsAfter || shown.has(s) || s.reportedWith) continue;
     const side2 = (xs) => xs.length ? listText([...xs]) : "none";
-    const text3 = `API stops for ${side2(s.apiStopsBefore)} \u2192 ${side2(s.apiStopsAfter)}`;
-    groups.set(text3, [...groups.get(text3) ?? [], s.scenario]);
+    const fresh = s.apiStopsNew ?? [];
+    const text3 = `API stops for ${side2(s.apiStopsBefore)} \u2192 ${side2(s.apiStopsAfter)}${fresh.length && s.apiStopsBefore.length ? ` (${listText(fresh.map((x) => x.replace(/ at /, "'s API at ")))} now stop${fresh.length === 1 ? "s" : ""})` : ""}`;
+    const g = groups.get(text3) ?? { names: [], regression: fresh.length > 0 };
+    g.names.push(s.scenario);
+    groups.set(text3, g);
   }
   const all = d.scenarios.map((s) => s.scenario);
-  return [...groups].map(([text3, names]) => ({ scenarios: scenarioSet(names, all), text: text3 }));
+  return [...groups].map(([text3, g]) => ({ scenarios: scenarioSet(g.names, all), text: text3, regression: g.regression }));
 }
 function scenarioSet(names, all) {
   if (names.length > 2 && names.length === all.length) return "every scenario compared";
@@ -29653,7 +29771,7 @@ function diffText(d, color) {
   const apis = apiStopMoves(d);
   if (apis.length) {
     lines2.push("", "Where a cluster's API stops moved (same verdict):");
-    for (const m of apis) lines2.push(`    ${m.scenarios}: ${m.text}`);
+    for (const m of apis) lines2.push(`  ${m.regression ? paint("\x1B[31m", "!") : " "} ${m.scenarios}: ${m.text}`);
   }
   lines2.push(
     "",
@@ -29698,13 +29816,13 @@ function diffMarkdown(d) {
       "Where a cluster's API stops moved (same verdict):",
       "",
       table(
-        ["scenarios", "what moved"],
-        apis.map((m) => [m.scenarios, m.text])
+        ["scenarios", "what moved", "counted as a regression"],
+        apis.map((m) => [m.scenarios, m.text, m.regression ? "\u{1F534} yes" : "no"])
       )
     );
   if (refersToEviction(d)) out.push("", podEvictionMarkdown());
   out.push("");
-  const regression = (r2, crosses = r2, countedAs) => r2 ? "\u{1F534} yes" : countedAs ? `\u{1F534} yes, as the new ${countedAs} finding` : crosses ? "in the verdict above" : "no";
+  const regression = (r2, crosses = r2, countedAs) => r2 ? "\u{1F534} yes" : countedAs === API_STOP ? "\u{1F534} yes, as the API stop above" : countedAs ? `\u{1F534} yes, as the new ${countedAs} finding` : crosses ? "in the verdict above" : "no";
   const moves = groupedChanges(d);
   if (moves.length)
     out.push(
@@ -30132,6 +30250,16 @@ var COCKROACH_TCP = 26257;
 var YB_MASTER_TCP = 7100;
 var YB_TSERVER_TCP = 9100;
 var TIKV_TCP = 20160;
+var MONGODB_DOC = "https://www.mongodb.com/docs/manual/reference/default-mongodb-port/";
+var MONGODB_TCP = 27017;
+var CASSANDRA_DOC = "https://cassandra.apache.org/doc/stable/cassandra/managing/configuration/cass_yaml_file.html";
+var CASSANDRA_STORAGE_TCP = 7e3;
+var CASSANDRA_SSL_STORAGE_TCP = 7001;
+var CASSANDRA_CQL_TCP = 9042;
+var CONSUL_DOC = "https://developer.hashicorp.com/consul/docs/install/ports";
+var CONSUL_SERVER_RPC_TCP = 8300;
+var CONSUL_SERF_LAN = 8301;
+var CONSUL_SERF_WAN = 8302;
 var POSTGRES_DOC = "https://www.postgresql.org/docs/current/runtime-config-connection.html";
 var MYSQL_DOC = "https://dev.mysql.com/doc/refman/8.4/en/replication-howto.html";
 var POSTGRES_TCP = 5432;
@@ -30843,7 +30971,62 @@ function unrangedNotes(b) {
           e.unranged ? e.unranged : `No range is declared for ${e.what} (${e.site}): add network.nodes/pods to the cluster, or sites[].addresses for hosts outside clusters, for a rule a firewall can take.`
         );
 }
+function meshedEnginePorts(engine) {
+  const e = engine.toLowerCase();
+  if (e.includes("mongo"))
+    return [
+      {
+        port: MONGODB_TCP,
+        component: "MongoDB replica set",
+        why: "replication (each secondary pulls the oplog from its sync source), heartbeats every 2 s between every two members, elections; drivers reach every member on it too",
+        reference: MONGODB_DOC
+      }
+    ];
+  if (e.includes("cassandra") || e.includes("scylla"))
+    return [
+      {
+        port: CASSANDRA_STORAGE_TCP,
+        component: "Cassandra inter-node",
+        why: "gossip, and each coordinator's writes to the replicas in every other datacenter (storage_port; TLS there too since 4.0)",
+        reference: CASSANDRA_DOC
+      },
+      {
+        port: CASSANDRA_SSL_STORAGE_TCP,
+        component: "Cassandra inter-node TLS",
+        why: "inter-node traffic encrypted on its own port (ssl_storage_port)",
+        reference: CASSANDRA_DOC,
+        when: "with ssl_storage_port (before Cassandra 4.0, deprecated since)"
+      }
+    ];
+  if (e.includes("consul"))
+    return [
+      {
+        port: CONSUL_SERVER_RPC_TCP,
+        component: "Consul server RPC",
+        why: "Raft between the servers, and requests forwarded to the leader",
+        reference: CONSUL_DOC
+      },
+      ...["TCP", "UDP"].map((protocol) => ({
+        port: CONSUL_SERF_LAN,
+        protocol,
+        component: "Consul Serf LAN",
+        why: "gossip among the datacenter's agents: membership and failure detection (UDP probes, TCP for state sync and fallback)",
+        reference: CONSUL_DOC
+      })),
+      ...["TCP", "UDP"].map((protocol) => ({
+        port: CONSUL_SERF_WAN,
+        protocol,
+        component: "Consul Serf WAN",
+        why: "gossip between the servers of federated datacenters",
+        reference: CONSUL_DOC,
+        when: "with WAN federation (a Consul datacenter per site)"
+      }))
+    ];
+  return void 0;
+}
 function consensusPorts(engine) {
+  const meshed = meshedEnginePorts(engine);
+  if (meshed) return meshed;
   const e = engine.toLowerCase();
   if (e.includes("cockroach"))
     return [
@@ -30872,7 +31055,7 @@ function consensusRows(b, st, label4, sites) {
   const ports = consensusPorts(engine);
   if (!ports) {
     b.notes.push(
-      `${label4} (${engine || "consensus"}): Quorate does not know this engine's replication ports (it knows CockroachDB 26257, YugabyteDB 7100/9100, TiKV 20160 with PD 2379/2380); open them between ${sites.join(", ")}.`
+      `${label4} (${engine || "consensus"}): Quorate does not know this engine's replication ports (it knows CockroachDB 26257, YugabyteDB 7100/9100, TiKV 20160 with PD 2379/2380, MongoDB 27017, Cassandra 7000, Consul 8300/8301); open them between ${sites.join(", ")}.`
     );
     return;
   }
@@ -30886,14 +31069,21 @@ function consensusRows(b, st, label4, sites) {
         {
           component: p.component,
           source: label4,
-          protocol: "TCP",
+          protocol: p.protocol ?? "TCP",
           port: p.port,
           detail: "the engine's default: read the deployed value",
           why: p.why,
           value: DEFAULT,
-          reference: p.reference
+          reference: p.reference,
+          ...p.when ? { when: p.when } : {}
         }
       );
+  clientNote(b, st, label4);
+}
+function clientNote(b, st, label4) {
+  const e = (st.engine?.value ?? "").toLowerCase();
+  const note = e.includes("mongo") ? `${label4}: MongoDB's drivers reach every member on TCP ${MONGODB_TCP} (they monitor the whole replica set and send writes to the primary wherever it is elected): open it from the clusters of the applications that use ${st.name?.value} at every site to every member site.` : e.includes("cassandra") || e.includes("scylla") ? `${label4}: CQL clients (TCP ${CASSANDRA_CQL_TCP}) reach the nodes of their local datacenter; open ${CASSANDRA_CQL_TCP} across sites only for clients at a site without Cassandra nodes or drivers allowed to fail over to a remote datacenter.` : void 0;
+  if (note && !b.notes.includes(note)) b.notes.push(note);
 }
 function tunnelOf(b, c) {
   const d = b.deployed.get(c.name.value) ?? {};
@@ -30938,28 +31128,42 @@ function storeFlow(b, from, to, direction, tpl) {
   });
 }
 function gapNotes(b) {
-  for (const g of memberGaps(b.ctx, b.deployed)) {
-    const note = gapNote(g, b.deployed.get(g.clusters[0].name.value));
+  const gaps = memberGaps(b.ctx, b.deployed);
+  for (const g of gaps) {
+    const dialled = [...new Set(gaps.filter((x) => x.store === g.store && x.hostSite === g.hostSite).flatMap((x) => x.clusters))];
+    const overlapping = overlapRemedy(b.ctx, g.hostSite, dialled, g.store.name?.value ?? "the store");
+    const note = gapNote(g, b.deployed.get(g.clusters[0].name.value), overlapping);
     if (!b.notes.includes(note)) b.notes.push(note);
   }
 }
 var gapCode = (g) => g.role === "member" ? "quorum/member-unreachable" : "data/replication-unreachable";
-function gapNote(g, d) {
+function gapNote(g, d, overlapping) {
   const tunnel = tunnelText(g.tunnel, d);
   const names = g.clusters.map((c) => c.name.value).join(", ");
-  return `store ${g.store.name?.value}: its members at ${g.hostSite} (${g.hostRanges.join(", ") || "no range declared"}) must reach its members at ${g.podSite} at their pod addresses (${g.podRanges.join(", ") || "no range declared"}), but ${tunnel ? `in tunnel mode (${tunnel}) pod ranges are not routable outside the clusters` : "pod ranges are not routable outside the clusters unless your network routes them"}: as designed, ${g.hostSite} cannot reach them (quorate check: ${gapCode(g)}). Route the pod CIDRs to ${g.hostSite} (native routing with BGP) and say so with \`network.routing: native\` on ${names}, or run the store's pods on the host network (\`hostNetwork: true\` on the store: they advertise their nodes' addresses).`;
+  return `store ${g.store.name?.value}: its members at ${g.hostSite} (${g.hostRanges.join(", ") || "no range declared"}) must reach its members at ${g.podSite} at their pod addresses (${g.podRanges.join(", ") || "no range declared"}), but ${tunnel ? `in tunnel mode (${tunnel}) pod ranges are not routable outside the clusters` : "pod ranges are not routable outside the clusters unless your network routes them"}: as designed, ${g.hostSite} cannot reach them (quorate check: ${gapCode(g)}). ${overlapping ?? `Route the pod CIDRs to ${g.hostSite} (native routing with BGP) and say so with \`network.routing: native\` on ${names}, or run the store's pods on the host network (\`hostNetwork: true\` on the store: they advertise their nodes' addresses).`}`;
 }
 function asyncStoreRows(b) {
   for (const st of b.ctx.topology.stores) {
-    if (st.replication?.value !== "async" || !st.name) continue;
+    const rep = st.replication?.value;
+    if (rep !== "async" && rep !== "crdt" || !st.name) continue;
     const writers = [...new Set((st.writers?.items ?? []).map((w) => w.value))];
     const replicas = [...new Set((st.replicas?.items ?? []).map((w) => w.value))].filter((x) => !writers.includes(x));
     if (!writers.length || writers.length + replicas.length < 2) continue;
+    if (meshedEnginePorts(st.engine?.value ?? "")) {
+      consensusRows(
+        b,
+        st,
+        `store ${st.name.value}`,
+        [...writers, ...replicas].filter((x) => b.ctx.topology.siteByName.has(x))
+      );
+      continue;
+    }
+    if (rep !== "async") continue;
     const engine = (st.engine?.value ?? "").toLowerCase();
     const known = /postgres/.test(engine) ? { port: POSTGRES_TCP, component: "PostgreSQL replication", reference: POSTGRES_DOC } : /mysql|mariadb/.test(engine) ? { port: MYSQL_TCP, component: "MySQL replication", reference: MYSQL_DOC } : void 0;
     if (!known) {
       b.notes.push(
-        `store ${st.name.value} (${st.engine?.value ?? "async"}): Quorate does not know this engine's replication port (it knows PostgreSQL 5432, MySQL/MariaDB 3306); open it from ${replicas.length ? replicas.join(", ") : "each writer"} to ${writers.join(", ")}.`
+        `store ${st.name.value} (${st.engine?.value ?? "async"}): Quorate does not know this engine's replication port (it knows PostgreSQL 5432, MySQL/MariaDB 3306, MongoDB 27017, Cassandra 7000, Consul 8300/8301); open it from ${replicas.length ? replicas.join(", ") : "each writer"} to ${writers.join(", ")}.`
       );
       continue;
     }
