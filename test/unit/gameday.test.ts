@@ -2459,6 +2459,17 @@ test("review style d: the runbook prints the topology path as the record does �
   // a relative path stays as typed (it runs from where it was typed)
   const rel = gameDay(reviewed(), { lose: ["fra"] }, { ...o, source: "designs/r.topology.yaml" }).runbook;
   assert.match(rel, /`quorate simulate --isolate fra designs\/r\.topology\.yaml`/);
+  // and every file of the run — the chaos manifests (both tools), probe.sh, the host rules — says the
+  // file it was written from the same way (review M148.4: their headers said /home/alice/…)
+  for (const tool of ["chaos-mesh", "litmus"] as const) {
+    const g = gameDay(reviewed(), { lose: ["fra"] }, { ...o, tool });
+    assert.ok(g.files.length >= 4, `${g.files.length} files`);
+    for (const f of g.files) assert.doesNotMatch(f.content, /\/home\/alice/, `${tool}: ${f.path}`);
+    const manifest = g.files.find((f) => /(networkchaos|chaosengine)\.yaml$/.test(f.path));
+    assert.match(manifest?.content ?? "", /^# from r\.topology\.yaml; apply: /m, `${tool}: ${manifest?.path}`);
+    const probe = g.files.find((f) => f.path === "probe.sh");
+    assert.match(probe?.content ?? "", /— from r\.topology\.yaml\n/, `${tool}: probe.sh`);
+  }
 });
 
 test("review style e: the steering timer rings at the engine's detection — interval × threshold plus the check's own timeout", () => {

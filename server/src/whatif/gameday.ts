@@ -11,6 +11,8 @@ import type { Quorum, TopologyContext } from "../derive/context";
 import { lagSecondsCovered } from "../math/lag";
 import { MINUTES_PER_YEAR, rtoEstimate } from "../availability/figures";
 import { budgetShare, count, minutes, rps, rpsFigure } from "../util/format";
+// the file a run was written from, as shared text may name it (no path of the machine)
+import { displayPath } from "./record";
 import { type DeadStoreTimer, deadStoreTimer } from "../derive/engines";
 import { fileSegment, shortHash } from "../util/paths";
 import { probePlan, probePod, probePods, probeScript } from "./probe";
@@ -1156,7 +1158,7 @@ function probeFiles(pl: Planning, plans: readonly ClusterPlan[], s: Scenario, o:
       content: `${commentLine(`# quorate gameday: the probe pods of ${cluster} in ${mine.join(", ")} — apply them before the chaos manifests, so they select them`)}\n${mine.map((ns) => stringify(probePod(ns, seconds + 3600, LABELS), { lineWidth: 0 })).join("---\n")}`,
     });
   }
-  if (probe.probes.length) files.push({ path: "probe.sh", content: probeScript(probe, `${enactedName(s, o)} — from ${o.source}`) });
+  if (probe.probes.length) files.push({ path: "probe.sh", content: probeScript(probe, `${enactedName(s, o)} — from ${displayPath(o.source)}`) });
   return probe;
 }
 
@@ -1295,7 +1297,7 @@ function chaosFiles(pl: Planning, s: Scenario, o: GameDayOptions, plans: readonl
         .filter((_, i) => i !== mine)
         .map((g) => g.join(", "))
         .join(" and ")}`,
-      `# from ${o.source}; apply: ${kubectl(name, "apply", file)}; roll back: ${kubectl(name, "delete", file)}`,
+      `# from ${displayPath(o.source)}; apply: ${kubectl(name, "apply", file)}; roll back: ${kubectl(name, "delete", file)}`,
     ]
       .map(commentLine)
       .join("\n");
