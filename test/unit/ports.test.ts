@@ -60,13 +60,20 @@ test("ClusterMesh and stretched etcd (the reviewed example): every row, with bot
     facts(m.rows),
     [
       ...REVIEWED_ROWS,
-      "pod traffic (native routing) | TCP any port and protocol: pod ranges routed between the sites | fra <-> lon",
+      "pod traffic (native routing) | every IP protocol and port (TCP, UDP, ICMP): pod ranges routed between the sites | fra <-> lon",
     ].sort(),
   );
   // the design says its pod ranges are routed (network.routing: native): pod traffic crosses the WAN unencapsulated
   const routed = m.rows.find((r) => r.component === "pod traffic (native routing)")!;
   assert.deepEqual([routed.from.ranges, routed.to.ranges], [["10.10.0.0/16"], ["10.11.0.0/16"]]);
   assert.match(routed.why, /^native routing \(network\.routing\): /);
+  // every protocol, never TCP alone: a firewall fed from CSV or JSON would drop UDP and ICMP (review M148.3)
+  assert.equal(routed.protocol, "any");
+  assert.equal(routed.port, null);
+  assert.match(
+    portsCsv(m),
+    /^pod traffic \(native routing\),clustermesh,any,,"every IP protocol and port \(TCP, UDP, ICMP\): pod ranges routed between the sites",both,/m,
+  );
   assert.match(routed.reference, /^https:\/\/docs\.cilium\.io\//);
   // a stretched etcd's members elsewhere are stacked control-plane nodes (kubeadm): etcd's client
   // port across the WAN only with external etcd; 6443 both ways through the control-plane endpoint,

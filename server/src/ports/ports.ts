@@ -131,7 +131,8 @@ export const KUBE_APISERVER_TCP = 6443;
 const KUBEADM_HA_DOC = "https://kubernetes.io/docs/setup/production-environment/tools/kubeadm/ha-topology/";
 export const KUBELET_TCP = 10250;
 
-export type Protocol = "TCP" | "UDP" | "ICMP" | "ESP";
+/** "any": every IP protocol and port (pod ranges routed between the sites carry TCP, UDP — DNS, QUIC — and ICMP alike) */
+export type Protocol = "TCP" | "UDP" | "ICMP" | "ESP" | "any";
 
 /** One end of a flow: a site, what runs there, and its declared ranges (empty when the design gives none). */
 export interface End {
@@ -370,9 +371,11 @@ function clustermeshRows(b: Build): void {
       rows.push({
         component: "pod traffic (native routing)",
         source: "clustermesh",
-        protocol: "TCP",
+        // every protocol, not TCP: UDP (DNS to a remote CoreDNS, QUIC) and ICMP (PMTU's "fragmentation
+        // needed") between the pod ranges too — a firewall fed TCP only would drop them (review M148.3)
+        protocol: "any",
         port: null,
-        detail: "any port and protocol: pod ranges routed between the sites",
+        detail: "every IP protocol and port (TCP, UDP, ICMP): pod ranges routed between the sites",
         direction: "both",
         from: podsEnd(a),
         to: podsEnd(c),
@@ -1339,7 +1342,7 @@ function asyncStoreRows(b: Build): void {
   }
 }
 
-const PROTO_ORDER: Record<Protocol, number> = { TCP: 0, UDP: 1, ICMP: 2, ESP: 3 };
+const PROTO_ORDER: Record<Protocol, number> = { TCP: 0, UDP: 1, ICMP: 2, ESP: 3, any: 4 };
 /** By site pair, then component, protocol and port: a stable order to review and diff. */
 function sortRows(rows: PortRow[]): PortRow[] {
   const key = (r: PortRow) => [r.from.site, r.to.site].sort().join("\u0000");
@@ -1360,6 +1363,7 @@ function sortRows(rows: PortRow[]): PortRow[] {
 
 /** "TCP 2380", "ICMP echo (type 8, code 0) …", "ESP (IP protocol 50)" */
 export function portText(r: PortRow): string {
+  if (r.protocol === "any") return r.detail ?? "every IP protocol and port";
   if (r.port === null) return `${r.protocol}${r.detail ? ` ${r.detail}` : ""}`;
   return `${r.protocol} ${r.port}`;
 }
