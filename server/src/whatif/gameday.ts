@@ -1158,7 +1158,8 @@ function probeFiles(pl: Planning, plans: readonly ClusterPlan[], s: Scenario, o:
       content: `${commentLine(`# quorate gameday: the probe pods of ${cluster} in ${mine.join(", ")} — apply them before the chaos manifests, so they select them`)}\n${mine.map((ns) => stringify(probePod(ns, seconds + 3600, LABELS), { lineWidth: 0 })).join("---\n")}`,
     });
   }
-  if (probe.probes.length) files.push({ path: "probe.sh", content: probeScript(probe, `${enactedName(s, o)} — from ${displayPath(o.source)}`) });
+  if (probe.probes.length)
+    files.push({ path: "probe.sh", content: probeScript(probe, `${enactedName(s, o)} — from ${displayPath(o.source)}`) });
   return probe;
 }
 
