@@ -30384,9 +30384,11 @@ function clustermeshRows(b) {
       rows2.push({
         component: "pod traffic (native routing)",
         source: "clustermesh",
-        protocol: "TCP",
+        // every protocol, not TCP: UDP (DNS to a remote CoreDNS, QUIC) and ICMP (PMTU's "fragmentation
+        // needed") between the pod ranges too — a firewall fed TCP only would drop them (review M148.3)
+        protocol: "any",
         port: null,
-        detail: "any port and protocol: pod ranges routed between the sites",
+        detail: "every IP protocol and port (TCP, UDP, ICMP): pod ranges routed between the sites",
         direction: "both",
         from: podsEnd(a),
         to: podsEnd(c),
@@ -31188,7 +31190,7 @@ function asyncStoreRows(b) {
         row(end(r2, "replica"), end(w, "writer"), "one-way", "the replica connects to its upstream and streams its log");
   }
 }
-var PROTO_ORDER = { TCP: 0, UDP: 1, ICMP: 2, ESP: 3 };
+var PROTO_ORDER = { TCP: 0, UDP: 1, ICMP: 2, ESP: 3, any: 4 };
 function sortRows(rows2) {
   const key = (r2) => [r2.from.site, r2.to.site].sort().join("\0");
   return rows2.map((r2, i) => ({ r: r2, i, k: key(r2) })).sort((x, y) => {
@@ -31198,6 +31200,7 @@ function sortRows(rows2) {
   }).map((x) => x.r);
 }
 function portText(r2) {
+  if (r2.protocol === "any") return r2.detail ?? "every IP protocol and port";
   if (r2.port === null) return `${r2.protocol}${r2.detail ? ` ${r2.detail}` : ""}`;
   return `${r2.protocol} ${r2.port}`;
 }
@@ -33527,7 +33530,8 @@ function probeFiles(pl, plans, s, o, seconds2, files) {
 ${mine.map((ns) => (0, import_yaml10.stringify)(probePod(ns, seconds2 + 3600, LABELS), { lineWidth: 0 })).join("---\n")}`
     });
   }
-  if (probe.probes.length) files.push({ path: "probe.sh", content: probeScript(probe, `${enactedName(s, o)} \u2014 from ${o.source}`) });
+  if (probe.probes.length)
+    files.push({ path: "probe.sh", content: probeScript(probe, `${enactedName(s, o)} \u2014 from ${displayPath(o.source)}`) });
   return probe;
 }
 function refuseSelfOverlap(pl) {
@@ -33626,7 +33630,7 @@ function chaosFiles(pl, s, o, plans, seconds2) {
     const mine = pl.sideOf(site);
     const header = [
       `# quorate gameday: ${enactedName(s, o)} \u2014 cluster ${name} (site ${site}) cut off from ${pl.sides.filter((_, i) => i !== mine).map((g) => g.join(", ")).join(" and ")}`,
-      `# from ${o.source}; apply: ${kubectl(name, "apply", file)}; roll back: ${kubectl(name, "delete", file)}`
+      `# from ${displayPath(o.source)}; apply: ${kubectl(name, "apply", file)}; roll back: ${kubectl(name, "delete", file)}`
     ].map(commentLine).join("\n");
     const docs = namespaces.map(
       (ns) => o.tool === "chaos-mesh" ? networkChaos(ns, slug, targets, o.duration) : chaosEngine(ns, slug, targets, seconds2)
