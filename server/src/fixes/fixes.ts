@@ -1,4 +1,4 @@
-import { isMap, isScalar, isSeq, parse, type Document, type Node, type Pair, type YAMLMap, type YAMLSeq } from "yaml";
+import { isMap, isScalar, isSeq, type Document, type Node, type Pair, type YAMLMap, type YAMLSeq } from "yaml";
 import type { Finding, FixHint } from "../model/finding";
 import { freeRangeFor } from "../derive/cidr";
 import { canonical } from "../math/cidr";
@@ -23,6 +23,7 @@ import {
   type Edit,
   type NewItem,
 } from "./edits";
+import { stringScalar } from "./scalar";
 
 export interface Fix {
   readonly title: string;
@@ -427,8 +428,10 @@ export function fixesFor(input: FixInput, f: Finding): Fix[] {
 function editsOf(input: FixInput, f: Finding, hint: FixHint): { edits?: Edit[]; title?: string; path?: string } | undefined {
   const ctx = input.ctx;
   switch (hint.kind) {
-    case "replace":
-      return { edits: [replace(hint.span.start, hint.span.end, hint.text)] };
+    case "replace": {
+      const text = hint.string ? stringScalar(hint.text, input.text.slice(hint.span.start, hint.span.end)) : hint.text;
+      return { edits: [replace(hint.span.start, hint.span.end, text)] };
+    }
     case "replace-all":
       // several scalars of one value (a block list of CIDRs), each replaced in place
       return { edits: hint.args.edits.map((e) => replace(e.start, e.end, e.text)) };
@@ -444,8 +447,7 @@ function editsOf(input: FixInput, f: Finding, hint: FixHint): { edits?: Edit[]; 
     case "declare-site": {
       if (!ctx) return undefined;
       // `null`, `true` or `123` are valid DNS labels but read back as YAML null, bool or number: quoted then
-      const name = hint.args.name;
-      const text = typeof parse(`x: ${name}`)?.x === "string" ? name : JSON.stringify(name);
+      const text = stringScalar(hint.args.name);
       const e = appendTopLevel(input, "sites", [{ block: [`name: ${text}`], flow: `{ name: ${text} }` }]);
       return { edits: e && [e] };
     }

@@ -15,8 +15,11 @@ export type OffsetEdits = readonly { readonly start: number; readonly end: numbe
 export type FixHint = { readonly title: string; readonly preferred?: boolean } & FixHintKind;
 
 type FixHintKind =
-  /** Replace one scalar (keeps any trailing comment). */
-  | { readonly kind: "replace"; readonly span: Span; readonly text: string }
+  /**
+   * Replace one scalar (keeps any trailing comment). `string`: `text` is a string value (a name),
+   * written as YAML keeps it a string, in the quotes of the scalar it replaces (fixes/scalar.ts).
+   */
+  | { readonly kind: "replace"; readonly span: Span; readonly text: string; readonly string?: true }
   /** Several scalars of one value (a block list of CIDRs), each replaced in place. */
   | { readonly kind: "replace-all"; readonly args: { readonly edits: OffsetEdits } }
   /** Edits of another file (drift's "adopt the deployed value in the design" edits the topology). */

@@ -60,6 +60,7 @@ function rootMismatch({ meshId, firstRoot }: Mesh, c: Cluster): Finding[] {
             title: `Set rootCa to \`${firstRoot.value}\``,
             span: root.span,
             text: firstRoot.value,
+            string: true,
             preferred: true,
           },
         ],

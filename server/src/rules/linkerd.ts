@@ -77,6 +77,7 @@ function anchorMismatch({ c, ref, tl }: Linked, firstAnchor: F<string> | undefin
                   title: `Set trustAnchor to \`${firstAnchor.value}\``,
                   span: wrong.span,
                   text: firstAnchor.value,
+                  string: true,
                   preferred: true,
                 },
               ]

@@ -101,7 +101,7 @@ function referenceCheck(t: Topology, out: Finding[]) {
           )
         : undefined;
     const fixes: FixHint[] = [];
-    if (near) fixes.push({ kind: "replace", title: `Change to \`${near}\``, span: ref.span, text: near, preferred: true });
+    if (near) fixes.push({ kind: "replace", title: `Change to \`${near}\``, span: ref.span, text: near, string: true, preferred: true });
     // the declared site takes the name as written: only where that is a valid site name
     if (kind === "site" && DNS_LABEL.test(ref.value))
       fixes.push({ kind: "declare-site", title: `Declare site \`${ref.value}\``, args: { name: ref.value } });

@@ -20,6 +20,7 @@ import { type SymbolRef, symbolAt, symbolsOf } from "../nav/symbols";
 import { toRange } from "./convert";
 import type { Workspace } from "./files";
 import { DNS_LABEL } from "../util/strings";
+import { stringScalar } from "../fixes/scalar";
 
 export class RenameError extends Error {}
 
@@ -89,11 +90,8 @@ export function renameOf(w: Workspace, uri: string, pos: Position, newName: stri
   if (taken && newName !== s.at.name) throw new RenameError(`a ${s.at.kind} named \`${newName}\` already exists`);
   const edits: TextEdit[] = s.symbols
     .filter((x) => x.kind === s.at.kind && x.name === s.at.name)
-    .map((x) => {
-      const q = text[x.span.start];
-      const quoted = (q === '"' || q === "'") && text[x.span.end - 1] === q;
-      return { range: toRange(s.lines, x.span), newText: quoted ? `${q}${newName}${q}` : newName };
-    });
+    // as YAML keeps it a string (`124`, `true`, `yes` are not), in the quotes each place already has
+    .map((x) => ({ range: toRange(s.lines, x.span), newText: stringScalar(newName, text.slice(x.span.start, x.span.end)) }));
   return { changes: { [uri]: edits } };
 }
 
