@@ -58,8 +58,7 @@ test("stringScalar: plain when YAML 1.2 and 1.1 both read a string, else quoted,
 });
 
 test("Change to writes the declared name as a string: `124` quoted where it was plain, quotes kept where they were", () => {
-  const design = (site: string) =>
-    `${HEADER}sites:\n  - name: "124"\n  - name: lon\nclusters:\n  - name: c\n    site: ${site}\n`;
+  const design = (site: string) => `${HEADER}sites:\n  - name: "124"\n  - name: lon\nclusters:\n  - name: c\n    site: ${site}\n`;
   const plain = applyFirst(design("124a"), "ref/unknown", "Change to `124`");
   assert.match(plain, /site: "124"\n/);
   assert.equal(parse(plain).clusters[0].site, "124", "read back as the string");
