@@ -1,7 +1,8 @@
 // The deployment files bound to a topology, as the CLI and the language server read them — one
-// reader for both (contract: drift.md, last paragraph). A cloned repository is untrusted input:
-// a `deployment` entry is read only inside the root (the editor's workspace folder, else the
-// repository: the git top level of the topology, else its folder), as a regular file after
+// reader for both (contract: drift.md, last paragraph) — and the bound of everything the CLI
+// reads (audit A4). A cloned repository is untrusted input: a `deployment` entry is read only
+// inside the root (the tighter of the editor's workspace folder and the topology's repository,
+// else its folder; in the CLI the tighter of its bound and that repository, or `--root`), as a regular file after
 // resolving symbolic links, and never past a real size bound (a /proc file says size 0 and never
 // ends). A glob is expanded inside the root only, with bounds on its brace alternatives, the
 // folders it visits, its matches and its time, and the expansion is kept for a few seconds so
@@ -10,6 +11,7 @@
 import { X509Certificate } from "node:crypto";
 import * as fs from "node:fs";
 import { closeSync, constants, type Dirent, fstatSync, lstatSync, openSync, readlinkSync, readSync, realpathSync, statSync } from "node:fs";
+import { homedir } from "node:os";
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import fg from "fast-glob";
 import { hiddenPart } from "./discovery";
@@ -38,6 +40,8 @@ export interface BoundFileOptions {
   readonly cwd?: string;
   /** the editor's workspace folders (absolute paths): the root of a topology inside one of them */
   readonly roots?: () => readonly string[];
+  /** the CLI's bound (cliBound): a deployment file stays inside it (see boundOf) */
+  readonly bound?: Bound;
   /** an editor's unsaved text, by absolute path: answers first (still only inside the root) */
   readonly overlay?: (path: string) => string | undefined;
   readonly maxBytes?: number;
@@ -101,10 +105,29 @@ function gitTopLevel(dir: string): string | undefined {
   }
 }
 
-/** The folder a topology's deployment files must stay inside (a real path), and what it is. */
+/**
+ * The repository above `dir` that may bound what is read: its git top level, unless that is the
+ * file system's root, the user's home folder (a home kept in git would open ~/.kube, ~/.ssh and
+ * ~/.aws to a design's `deployment` entries) or a folder another user owns (a `.git` planted above
+ * a shared folder such as /tmp, which git itself distrusts: safe.directory). Undefined then.
+ */
+export function repositoryOf(dir: string): string | undefined {
+  const top = gitTopLevel(dir);
+  if (!top || dirname(top) === top || top === realOrSelf(homedir())) return undefined;
+  const uid = process.getuid?.();
+  try {
+    if (uid !== undefined && statSync(top).uid !== uid) return undefined;
+  } catch {
+    return undefined;
+  }
+  return top;
+}
+
+/** The folder reads must stay inside (a real path), and what it is. */
 export interface Bound {
   readonly path: string;
-  readonly kind: "workspace" | "repository" | "folder";
+  /** `root`: the CLI's --root; `cwd`: the CLI's working folder, outside any repository that may bound */
+  readonly kind: "workspace" | "repository" | "folder" | "root" | "cwd";
 }
 
 /**
@@ -115,21 +138,87 @@ const BOUND_NAMES: Record<Bound["kind"], string> = {
   workspace: "the workspace folder",
   repository: "the repository",
   folder: "the topology's folder",
+  root: "the --root folder",
+  cwd: "the working folder",
 };
 
+/** A bound that cannot be taken: `--root` names no folder. */
+export class BoundError extends Error {}
+
 /**
- * The folder a topology's deployment files must stay inside: the innermost workspace folder
- * holding it, else its repository's top level, else its own folder (real paths).
+ * The bound of every file the CLI reads (audit A4): `root` (--root, as given, resolved from
+ * `cwd`; a folder, itself no symbolic link) when given, else the repository holding `cwd`
+ * (repositoryOf), else `cwd` itself.
  */
-export function boundOf(topologyAbs: string, roots: readonly string[] = []): Bound {
+export function cliBound(cwd: string, root?: string): Bound {
+  if (root === undefined) {
+    const here = realOrSelf(cwd);
+    const repo = repositoryOf(here);
+    return repo ? { path: repo, kind: "repository" } : { path: here, kind: "cwd" };
+  }
+  let st: fs.Stats;
+  try {
+    st = lstatSync(resolve(cwd, root));
+  } catch (e) {
+    throw new BoundError(`--root ${root}: ${reasonOf(e)}`);
+  }
+  // a file a commit holds can reach the pre-commit hook as `--root=x.topology.yaml`: a link there
+  // (to /, to ~) must not widen what is read
+  if (st.isSymbolicLink())
+    throw new BoundError(`--root ${root} is a symbolic link: name the folder it leads to (a link in a repository never sets the bound)`);
+  if (!st.isDirectory()) throw new BoundError(`--root takes a folder, and ${root} is not one`);
+  return { path: realpathSync(resolve(cwd, root)), kind: "root" };
+}
+
+/**
+ * Why `abs`, a path the user named (resolved from the real working folder), is not read: what
+ * it reads lies outside `bound` through a symbolic link — `abs` itself (said by its text, never
+ * where it lands) or a folder on its way inside the bound. A path outside as written is the
+ * user's word and is read (the CLI contract: \`check PATH\`), unless `strict` (--root: read
+ * only inside DIR). Undefined when it is read.
+ */
+export function outsideBound(bound: Bound, abs: string, strict: boolean): string | undefined {
+  let real: string;
+  try {
+    real = realpathSync(abs);
+  } catch {
+    real = join(realOrSelf(dirname(abs)), basename(abs)); // not there (yet): where its folder leads
+  }
+  if (inside(bound.path, real)) return undefined;
+  const name = `${BOUND_NAMES[bound.kind]} (${bound.path})`;
+  let link = false;
+  try {
+    link = lstatSync(abs).isSymbolicLink();
+  } catch {
+    // not there: a folder on the way leads out, or the path is outside as written
+  }
+  if (link) return `is a symbolic link to ${linkText(abs)}, which leads outside ${name}`;
+  const via = linkOut(bound, abs);
+  if (via) return `goes through ${via.at}, a symbolic link to ${via.to}, which leads outside ${name}`;
+  return strict ? `is outside ${name}` : undefined;
+}
+
+/**
+ * The folder a topology's deployment files must stay inside (real paths): the tighter of the
+ * innermost workspace folder holding it and its repository (repositoryOf), else its own folder.
+ * With the CLI's `cli` bound: `--root` as given (the user's word, which may widen), else the
+ * tighter of that bound and the topology's repository.
+ */
+export function boundOf(topologyAbs: string, roots: readonly string[] = [], cli?: Bound): Bound {
+  if (cli?.kind === "root") return cli;
   const dir = realOrSelf(dirname(topologyAbs));
   const folder = roots
     .map(realOrSelf)
     .filter((r) => inside(r, dir))
     .sort((a, b) => b.length - a.length)[0];
-  if (folder) return { path: folder, kind: "workspace" };
-  const repo = cached(`root\0${dir}`, () => gitTopLevel(dir));
-  return repo ? { path: repo, kind: "repository" } : { path: dir, kind: "folder" };
+  const repo = cached(`root\0${dir}`, () => repositoryOf(dir));
+  // each holds the topology's folder, so the longest is inside the others; on a tie the first
+  const holding = [
+    ...(folder ? [{ path: folder, kind: "workspace" } as const] : []),
+    ...(repo ? [{ path: repo, kind: "repository" } as const] : []),
+    ...(cli ? [cli] : []),
+  ].filter((b) => inside(b.path, dir));
+  return holding.sort((a, b) => b.path.length - a.path.length)[0] ?? { path: dir, kind: "folder" };
 }
 
 /** The path of `boundOf`. */
@@ -326,7 +415,7 @@ export function boundFileSource(o: BoundFileOptions = {}): DeploymentSource {
   return {
     match(topologyPath, pattern) {
       const topologyAbs = resolve(cwd ?? "/", topologyPath);
-      const root = boundOf(topologyAbs, o.roots?.() ?? []);
+      const root = boundOf(topologyAbs, o.roots?.() ?? [], o.bound);
       const dir = dirname(topologyAbs);
       if (!pattern.trim())
         return { paths: [], refused: [{ code: "drift/missing-file", message: "an empty deployment entry names no file" }] };

@@ -1,5 +1,6 @@
-import { readFileSync, readSync, type Stats, statSync } from "node:fs";
+import { readFileSync, readSync, realpathSync, type Stats, statSync } from "node:fs";
 import { resolve } from "node:path";
+import { type Bound, BoundError, cliBound, outsideBound } from "../deployments";
 import { DEFAULT_MAX_TOTAL_MB, findFiles, type FoundFile, notReadable, ReadRun, type TooLarge } from "../discovery";
 import { isTopologyFileName, parseFile } from "../model/parse";
 
@@ -12,6 +13,37 @@ const reason = (e: unknown) => {
   const code = (e as NodeJS.ErrnoException).code;
   return code === "ENOENT" ? "no such file or folder" : (code ?? (e as Error).message);
 };
+
+/** `--root DIR` as every command that reads a topology takes it (audit A4). */
+export const ROOT_OPTION = {
+  flags: "--root DIR",
+  text: "read only inside DIR: a PATH, a symbolic link or a deployment entry outside it is refused. Default: the working folder's git repository (the working folder outside one, or when that repository is your home folder, / or another user's), which symbolic links and deployment entries must stay inside; a PATH you name outside it is read as named",
+};
+
+/** The bound of what this run reads: `--root` when given, else the working folder's repository (deployments cliBound). */
+export function readBound(cwd: string, root?: string): Bound {
+  try {
+    return cliBound(cwd, root);
+  } catch (e) {
+    throw e instanceof BoundError ? new UsageError(e.message) : e;
+  }
+}
+
+/**
+ * A path named on the command line that a symbolic link leads outside the bound (or, with
+ * --root, any path outside it): a usage error saying how, never read.
+ */
+function refuseOutside(p: string, cwd: string, bound: Bound | undefined): void {
+  if (!bound) return;
+  let real: string;
+  try {
+    real = realpathSync(cwd);
+  } catch {
+    real = cwd;
+  }
+  const why = outsideBound(bound, resolve(real, p), bound.kind === "root");
+  if (why) throw new UsageError(`${p} ${why}: not read (quorate reads only inside it; --root DIR sets another bound)`);
+}
 
 /** The default bound on one file's size (the editor's `quorate.maxFileSizeKb` default too). */
 export const DEFAULT_MAX_FILE_KB = 8192;
@@ -58,7 +90,8 @@ export function readBoundedFd(fd: number, maxBytes: number): string {
  * none larger than `maxBytes`: those are listed in `tooLarge` instead. Each real file is read
  * once, however many names it has (links, a file named and inside a folder named), and no more
  * than `maxTotalBytes` in all: the files past it are listed in `overBudget` (audit A20). `-` is
- * standard input (`stdin` reads it), as linters take it: `cat design.yaml | quorate check -`.
+ * standard input (`stdin` reads it), as linters take it: `cat design.yaml | quorate check -`. A path a
+ * symbolic link leads outside `bound` (with --root, any path outside it) is a usage error (audit A4).
  */
 export function collectFiles(
   paths: readonly string[],
@@ -67,6 +100,7 @@ export function collectFiles(
   note: (line: string) => void,
   stdin?: (maxBytes: number) => string,
   maxTotalBytes = DEFAULT_MAX_TOTAL_MB * 1024 * 1024,
+  bound?: Bound,
 ): Collected {
   const out: InputFile[] = [];
   const tooLarge: Collected["tooLarge"] = [];
@@ -99,6 +133,7 @@ export function collectFiles(
       out.push({ path: p, text, asTopology: !parsed.relevant });
       continue;
     }
+    refuseOutside(p, cwd, bound);
     let st: Stats;
     try {
       st = statSync(resolve(cwd, p));
@@ -141,15 +176,22 @@ export function collectFiles(
 /**
  * One file named on the command line, for commands that take exactly one (diagram, and the
  * what-if commands): a precise usage error for a folder, a FIFO, a missing file or one past
- * the size limit. `-` is standard input (`stdin` reads it).
+ * the size limit, or one outside `bound`. `-` is standard input (`stdin` reads it).
  */
-export function readOneFile(p: string, cwd: string, maxBytes = DEFAULT_MAX_FILE_KB * 1024, stdin?: (maxBytes: number) => string): string {
+export function readOneFile(
+  p: string,
+  cwd: string,
+  maxBytes = DEFAULT_MAX_FILE_KB * 1024,
+  stdin?: (maxBytes: number) => string,
+  bound?: Bound,
+): string {
   if (p === "-") {
     const text = readStdin(stdin, maxBytes);
     if (Buffer.byteLength(text) > maxBytes)
       throw new UsageError(`cannot read - (standard input): over the ${maxBytes / 1024} KB limit for one file`);
     return text;
   }
+  refuseOutside(p, cwd, bound);
   let st: Stats;
   try {
     st = statSync(resolve(cwd, p));

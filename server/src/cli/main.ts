@@ -13,7 +13,7 @@ import { RULES, ruleInfo } from "../rules/catalog";
 import { DEFAULT_OPTIONS } from "../derive/context";
 import { DEFAULT_MAX_TOTAL_MB, sizeText } from "../discovery";
 import { closest, DNS_LABEL } from "../util/strings";
-import { collectFiles, DEFAULT_MAX_FILE_KB, readOneFile, UsageError } from "./files";
+import { collectFiles, DEFAULT_MAX_FILE_KB, readBound, readOneFile, ROOT_OPTION, UsageError } from "./files";
 import { DIAGRAM_FORMATS, diagramOf, markdown, renderSvg, type DiagramFormat } from "./diagram";
 import * as report from "./report";
 import * as sim from "./simulate";
@@ -143,6 +143,7 @@ const CHECK_HELP: CommandHelp = {
       flags: "--max-total-size-mb N",
       text: `at most this much is read in all, each file once however many names it has (default ${DEFAULT_MAX_TOTAL_MB}); exit 2 names the files past it`,
     },
+    ROOT_OPTION,
     { flags: "--color, --no-color", text: "force or suppress colour (default: only on a terminal, never with NO_COLOR)" },
   ],
   details: `Folders are searched recursively for *.topology.yaml / *.topology.yml and YAML files holding
@@ -152,13 +153,18 @@ run are judged together (an exportPolicy in one file applies to RBAC in another)
 files named in a cluster's \`deployment\` list are read with their topology (drift). A PATH of - reads
 standard input, reported as the file '-' (a topology by its apiVersion and kind).
 
-Exit status: 0 no error findings, 1 at least one error finding, 2 usage error, unreadable path
-or a file over the size limit (one file's, or the run's in all).`,
+Reads stay inside one bound (--root): a PATH that is, or goes through, a symbolic link leading
+out of it is a usage error (with --root, any PATH outside DIR); a deployment entry outside it is
+drift/outside-repository.
+
+Exit status: 0 no error findings, 1 at least one error finding, 2 usage error, unreadable path,
+a path outside the bound or a file over the size limit (one file's, or the run's in all).`,
   examples: [
     "quorate check .                                   # every design and manifest under here",
     "quorate check --format sarif examples > quorate.sarif",
     "quorate check --rule quorum/even-members=off examples/payments-eu.topology.yaml",
     "quorate check - < examples/payments-eu.topology.yaml   # standard input, reported as '-'",
+    "quorate check --root . examples                   # CI: every read inside this checkout",
   ],
 };
 
@@ -168,6 +174,7 @@ function checkCommand(args: readonly string[], io: Io, version: string): number 
   let galeraMaxRttMs = DEFAULT_OPTIONS.galeraMaxRttMs;
   let maxFileKb = DEFAULT_MAX_FILE_KB;
   let maxTotalMb = DEFAULT_MAX_TOTAL_MB;
+  let root: string | undefined;
   const severities: Record<string, SeverityOverride> = {};
   const paths: string[] = [];
   for (const { flag, arg, value } of walkArgs(args, CHECK_HELP)) {
@@ -194,15 +201,17 @@ function checkCommand(args: readonly string[], io: Io, version: string): number 
       maxTotalMb = Number(v);
       if (!Number.isInteger(maxTotalMb) || maxTotalMb < 1)
         throw new UsageError(`--max-total-size-mb takes a whole number of MB (at least 1), not '${v}'`);
-    } else if (flag === "--color") color = true;
+    } else if (flag === "--root") root = value();
+    else if (flag === "--color") color = true;
     else if (flag === "--no-color") color = false;
     else if (flag.startsWith("-") && flag !== "-") throw new UsageError(`unknown option '${flag}' (try 'quorate --help')`);
     else paths.push(arg);
   }
   if (!paths.length) throw new UsageError("check needs at least one PATH (a file or a folder)");
 
+  const bound = readBound(io.cwd, root);
   const note = (line: string) => io.stderr(`quorate: ${line}\n`);
-  const { files, tooLarge, overBudget } = collectFiles(paths, io.cwd, maxFileKb * 1024, note, io.stdin, maxTotalMb * 1024 * 1024);
+  const { files, tooLarge, overBudget } = collectFiles(paths, io.cwd, maxFileKb * 1024, note, io.stdin, maxTotalMb * 1024 * 1024, bound);
   for (const f of tooLarge) {
     io.stderr(
       f.size === undefined
@@ -212,7 +221,7 @@ function checkCommand(args: readonly string[], io: Io, version: string): number 
   }
   if (overBudget.length) note(overBudgetLine(overBudget, maxTotalMb));
   // the deployment files bound to clusters are read with their topology: CI catches drift with no extra flag
-  const deployments = { source: boundFileSource({ cwd: io.cwd, maxBytes: maxFileKb * 1024 }), fingerprints: pemFingerprints };
+  const deployments = { source: boundFileSource({ cwd: io.cwd, bound, maxBytes: maxFileKb * 1024 }), fingerprints: pemFingerprints };
   const results = analyzeRun(files, { galeraMaxRttMs, severities }, deployments).filter((r) => r.parsed.relevant || r.findings.length);
   const rows = report.rows(results);
   const names = results.map((r) => r.parsed.path);
@@ -257,8 +266,9 @@ const DIAGRAM_HELP: CommandHelp = {
     },
     { flags: "-o, --output OUT", text: "write to OUT instead of standard output" },
     { flags: "--force", text: "replace OUT if it exists (it is never replaced otherwise; a symbolic link is replaced, not followed)" },
+    ROOT_OPTION,
   ],
-  details: "Exit status: 0 drawn, 1 the file cannot be drawn (its first error is printed), 2 usage error.",
+  details: "Exit status: 0 drawn, 1 the file cannot be drawn (its first error is printed), 2 usage error (a FILE outside the bound too).",
   examples: ["quorate diagram --format md -o payments-eu.md examples/payments-eu.topology.yaml"],
 };
 
@@ -266,16 +276,18 @@ function diagram(args: readonly string[], io: Io): number {
   let format: DiagramFormat = "mermaid";
   let out: string | undefined;
   let force = false;
+  let root: string | undefined;
   const files: string[] = [];
   for (const { flag, arg, value } of walkArgs(args, DIAGRAM_HELP)) {
     if (flag === "-f" || flag === "--format") format = choice(value(), DIAGRAM_FORMATS, "diagram format");
     else if (flag === "-o" || flag === "--output") out = outputName(flag, value());
     else if (flag === "--force") force = true;
+    else if (flag === "--root") root = value();
     else if (flag.startsWith("-") && flag !== "-") throw new UsageError(`unknown option '${flag}' (try 'quorate --help')`);
     else files.push(arg);
   }
   if (files.length !== 1) throw new UsageError("diagram takes exactly one topology FILE");
-  const text = readOneFile(files[0], io.cwd, undefined, io.stdin);
+  const text = readOneFile(files[0], io.cwd, undefined, io.stdin, readBound(io.cwd, root));
   const d = diagramOf(files[0], text);
   if (d.error) {
     io.stderr(`quorate: ${files[0]}: ${d.error}\n`);
@@ -298,6 +310,7 @@ const SIMULATE_HELP: CommandHelp = {
       text: "output format (default text); json has one object per scenario with the keys the README lists (an array for sweeps); md is a table for a pull request (e.g. --format json)",
     },
     { flags: "--color, --no-color", text: "force or suppress colour (default: only on a terminal; e.g. --no-color)" },
+    ROOT_OPTION,
   ],
   details: `Scenario options combine into one scenario (none = every site up); each sweep adds one row
 per scenario it generates. A link is named by its two sites in either order (fra-lon or lon-fra);
@@ -324,6 +337,7 @@ const AVAILABILITY_HELP: CommandHelp = {
       flags: "-f, --format text|json|md",
       text: "output format (default text); json is one object per entity; md is a table for a pull request",
     },
+    ROOT_OPTION,
   ],
   details: `Every quorum, async/crdt store and traffic entry: availability (nines, unavailable minutes a
 year), how it was computed (exact, or bounded with the probability not judged), the cut sets
@@ -341,14 +355,16 @@ Exit status: 0 every objective is met, 1 some objective is not met or cannot be 
 
 function availabilityCommand(args: readonly string[], io: Io): number {
   let format: AvailabilityFormat = "text";
+  let root: string | undefined;
   const files: string[] = [];
   for (const { flag, arg, value } of walkArgs(args, AVAILABILITY_HELP)) {
     if (flag === "-f" || flag === "--format") format = choice(value(), AVAILABILITY_FORMATS, "format");
+    else if (flag === "--root") root = value();
     else if (flag.startsWith("-") && flag !== "-") throw new UsageError(`unknown option '${flag}' (try 'quorate --help')`);
     else files.push(arg);
   }
   if (files.length !== 1) throw new UsageError("availability takes exactly one topology FILE");
-  const ctx = sim.contextOf(files[0], readOneFile(files[0], io.cwd, undefined, io.stdin));
+  const ctx = sim.contextOf(files[0], readOneFile(files[0], io.cwd, undefined, io.stdin, readBound(io.cwd, root)));
   if (format === "json") io.stdout(availabilityJson(ctx));
   else if (format === "md") io.stdout(availabilityMarkdown(ctx));
   else io.stdout(availabilityText(ctx));
@@ -365,10 +381,12 @@ function outputName(flag: string, v: string): string {
 function simulateCommand(args: readonly string[], io: Io): number {
   let format: sim.SimulateFormat = "text";
   let color: boolean | undefined;
+  let root: string | undefined;
   const a = sim.emptyArgs();
   const files: string[] = [];
   for (const { flag, arg, value } of walkArgs(args, SIMULATE_HELP)) {
     if (flag === "-f" || flag === "--format") format = choice(value(), sim.SIMULATE_FORMATS, "format");
+    else if (flag === "--root") root = value();
     else if (flag === "--color") color = true;
     else if (flag === "--no-color") color = false;
     else if (sim.scenarioOption(a, flag, value)) continue;
@@ -376,7 +394,7 @@ function simulateCommand(args: readonly string[], io: Io): number {
     else files.push(arg);
   }
   if (files.length !== 1) throw new UsageError("simulate takes exactly one topology FILE (try 'quorate simulate --help')");
-  const ctx = sim.contextOf(files[0], readOneFile(files[0], io.cwd, undefined, io.stdin));
+  const ctx = sim.contextOf(files[0], readOneFile(files[0], io.cwd, undefined, io.stdin, readBound(io.cwd, root)));
   const plan = sim.plan(ctx, a);
   for (const why of plan.skipped) io.stderr(`quorate: ${why}\n`);
   let ok = true;
@@ -400,33 +418,41 @@ function simulateCommand(args: readonly string[], io: Io): number {
 const REPORT_HELP: CommandHelp = {
   name: "report",
   summary: "the design's decision record (Markdown) to review and sign",
-  usage: ["report [-o ADR.md [--force]] FILE"],
+  usage: ["report [-o ADR.md [--force]] [--root DIR] FILE"],
   options: [
     { flags: "-o, --output FILE", text: "write the record to FILE instead of standard output" },
     { flags: "--force", text: "replace FILE if it exists (it is never replaced otherwise; a symbolic link is replaced, not followed)" },
+    ROOT_OPTION,
   ],
   details: `The record holds the quorums and what each site loss does to them, the WAN timers, the CIDR
 plan, failover capacity, exports, the failure matrix, the findings and the day-two checklist.
 
-Exit status: 0 written, 2 usage error or a file that is not a topology.`,
+The deployment files its clusters bind are read inside the bound (--root); an entry outside it
+is drift/outside-repository in the record's findings. A FILE that a symbolic link leads out of
+the bound (with --root, any FILE outside DIR) is not read.
+
+Exit status: 0 written, 2 usage error, a FILE outside the bound or a file that is not a topology.`,
   examples: ["quorate report -o payments-eu.adr.md examples/payments-eu.topology.yaml"],
 };
 
 function recordCommand(args: readonly string[], io: Io, version: string): number {
   let out: string | undefined;
   let force = false;
+  let root: string | undefined;
   const files: string[] = [];
   for (const { flag, arg, value } of walkArgs(args, REPORT_HELP)) {
     if (flag === "-o" || flag === "--output") out = outputName(flag, value());
     else if (flag === "--force") force = true;
+    else if (flag === "--root") root = value();
     else if (flag.startsWith("-") && flag !== "-") throw new UsageError(`unknown option '${flag}' (try 'quorate --help')`);
     else files.push(arg);
   }
   if (files.length !== 1) throw new UsageError("report takes exactly one topology FILE");
-  const text = readOneFile(files[0], io.cwd, undefined, io.stdin);
+  const within = readBound(io.cwd, root);
+  const text = readOneFile(files[0], io.cwd, undefined, io.stdin, within);
   sim.contextOf(files[0], text);
   // the deployment files its clusters bind are read as check reads them: their drift is open too (review M75)
-  const deployments = { source: boundFileSource({ cwd: io.cwd }), fingerprints: pemFingerprints };
+  const deployments = { source: boundFileSource({ cwd: io.cwd, bound: within }), fingerprints: pemFingerprints };
   const { analysis, findings, bound } = analyzeAlone(files[0], text, undefined, deployments);
   // cited from the design's folder, as its `deployment` entries name them
   const home = dirname(resolve(io.cwd, files[0]));
@@ -446,9 +472,12 @@ const DIFF_HELP: CommandHelp = {
   options: [
     { flags: "-f, --format text|json|md", text: "output format (default text); md is what the GitHub Action writes to the job summary" },
     { flags: "--color, --no-color", text: "force or suppress colour (default: only on a terminal)" },
+    ROOT_OPTION,
   ],
   details: `OLD and NEW are paths, or REV:path read from git (e.g. HEAD:design.topology.yaml,
-origin/main:design.topology.yaml); one of them may be - (standard input).
+origin/main:design.topology.yaml); one of them may be - (standard input). A path that a
+symbolic link leads out of the bound (--root) is not read; git reads REV:path from the
+repository it is in.
 
 Exit status: 0 no regression, 1 some scenario got worse or an error finding is new, 2 usage
 error or an unreadable version.`,
@@ -461,9 +490,11 @@ error or an unreadable version.`,
 function diffCommand(args: readonly string[], io: Io): number {
   let format: (typeof DIFF_FORMATS)[number] = "text";
   let color: boolean | undefined;
+  let root: string | undefined;
   const specs: string[] = [];
   for (const { flag, arg, value } of walkArgs(args, DIFF_HELP)) {
     if (flag === "-f" || flag === "--format") format = choice(value(), DIFF_FORMATS, "format");
+    else if (flag === "--root") root = value();
     else if (flag === "--color") color = true;
     else if (flag === "--no-color") color = false;
     else if (flag.startsWith("-") && flag !== "-") throw new UsageError(`unknown option '${flag}' (try 'quorate --help')`);
@@ -471,7 +502,7 @@ function diffCommand(args: readonly string[], io: Io): number {
   }
   if (specs.length !== 2)
     throw new UsageError("diff takes two versions: OLD NEW (paths, or REV:path from git, e.g. HEAD:design.topology.yaml)");
-  const d = diffVersions(specs[0], specs[1], io.cwd, io.stdin);
+  const d = diffVersions(specs[0], specs[1], io.cwd, io.stdin, readBound(io.cwd, root));
   if (format === "json") io.stdout(diffJson(d));
   else if (format === "md") io.stdout(diffMarkdown(d));
   else io.stdout(diffText(d, colorFor(color, io)));
@@ -522,6 +553,7 @@ const GAMEDAY_HELP: CommandHelp = {
       flags: "--accept-down",
       text: "write a drill the engine predicts takes the design down (refused otherwise: the runbook then opens with the go/no-go and the error budget it spends)",
     },
+    ROOT_OPTION,
   ],
   details: `A game day enacts one scenario: --lose (enacted as isolation: the site cut off from every other,
 then withdrawn from steering) or --partition. Chaos manifests cut the application and store
@@ -550,10 +582,12 @@ function gameDayCommand(args: readonly string[], io: Io): number {
   let management: string[] | undefined;
   let acceptDown = false;
   let isolate = false;
+  let root: string | undefined;
   const a = sim.emptyArgs();
   const files: string[] = [];
   for (const { flag, arg, value } of walkArgs(args, GAMEDAY_HELP)) {
     if (flag === "--tool") tool = choice(value(), CHAOS_TOOLS, "tool");
+    else if (flag === "--root") root = value();
     else if (flag === "--duration") duration = value();
     else if (flag === "--namespace" || flag === "-n") {
       const v = value();
@@ -578,7 +612,7 @@ function gameDayCommand(args: readonly string[], io: Io): number {
     else files.push(arg);
   }
   if (files.length !== 1) throw new UsageError("gameday takes exactly one topology FILE");
-  const ctx = sim.contextOf(files[0], readOneFile(files[0], io.cwd, undefined, io.stdin), { format: true });
+  const ctx = sim.contextOf(files[0], readOneFile(files[0], io.cwd, undefined, io.stdin, readBound(io.cwd, root)), { format: true });
   sim.plan(ctx, a); // every named site is declared (a usage error names the closest)
   let g: ReturnType<typeof gameDay>;
   try {
@@ -615,11 +649,12 @@ function gameDayCommand(args: readonly string[], io: Io): number {
 const PORTS_HELP: CommandHelp = {
   name: "ports",
   summary: "the port matrix: what the firewalls between sites must let through, per site pair",
-  usage: ["ports [--format md|csv|json] [-o OUT [--force]] FILE"],
+  usage: ["ports [--format md|csv|json] [-o OUT [--force]] [--root DIR] FILE"],
   options: [
     { flags: "-f, --format md|csv|json", text: "Markdown tables per site pair (default), CSV for a firewall ticket, or JSON" },
     { flags: "-o, --output FILE", text: "write to FILE instead of standard output" },
     { flags: "--force", text: "replace FILE if it exists (it is never replaced otherwise)" },
+    ROOT_OPTION,
   ],
   details: `Derived from what the design uses: ClusterMesh (clustermesh-apiserver, health, tunnel),
 Submariner (gateways, NAT discovery, VXLAN to the gateway, the Broker), Istio east-west gateways
@@ -628,8 +663,11 @@ their declared ranges (cluster node and pod ranges, sites[].addresses) and why. 
 bound deployment files set a port (clustermesh.apiserver.service.nodePort, tunnelProtocol,
 routingMode, encryption, Submariner's NAT-T port, Linkerd's gateway ports), the deployed value is
 used; else a cluster's network.routing says whether its pod ranges are routed (default: tunnel).
+Those deployment files are read inside the bound (--root): an entry outside it is said on
+stderr and not read (its cluster's ports are the design's). A FILE that a symbolic link leads
+out of the bound (with --root, any FILE outside DIR) is not read.
 
-Exit status: 0 written, 2 usage error or a file that is not a topology.`,
+Exit status: 0 written, 2 usage error, a FILE outside the bound or a file that is not a topology.`,
   examples: ["quorate ports examples/payments-eu-reviewed.topology.yaml", "quorate ports --format csv examples/drift/edge.topology.yaml"],
 };
 
@@ -637,17 +675,23 @@ function portsCommand(args: readonly string[], io: Io): number {
   let format: PortFormat = "md";
   let out: string | undefined;
   let force = false;
+  let root: string | undefined;
   const files: string[] = [];
   for (const { flag, arg, value } of walkArgs(args, PORTS_HELP)) {
     if (flag === "-f" || flag === "--format") format = choice(value(), PORT_FORMATS, "ports format");
     else if (flag === "-o" || flag === "--output") out = outputName(flag, value());
     else if (flag === "--force") force = true;
+    else if (flag === "--root") root = value();
     else if (flag.startsWith("-") && flag !== "-") throw new UsageError(`unknown option '${flag}' (try 'quorate ports --help')`);
     else files.push(arg);
   }
   if (files.length !== 1) throw new UsageError("ports takes exactly one topology FILE");
-  const ctx = sim.contextOf(files[0], readOneFile(files[0], io.cwd, undefined, io.stdin));
-  const m = portMatrix(ctx, deployedPorts(ctx, files[0], boundFileSource({ cwd: io.cwd })));
+  const bound = readBound(io.cwd, root);
+  const ctx = sim.contextOf(files[0], readOneFile(files[0], io.cwd, undefined, io.stdin, bound));
+  // an entry not read is said, never skipped in silence: the design's ports stand for that cluster's
+  const refused = (cluster: string, r: { message: string }) =>
+    io.stderr(`quorate: cluster ${cluster}: ${r.message} (its ports are the design's)\n`);
+  const m = portMatrix(ctx, deployedPorts(ctx, files[0], boundFileSource({ cwd: io.cwd, bound }), refused));
   const text =
     format === "csv"
       ? portsCsv(m)

@@ -6,20 +6,30 @@
 import { parseFile } from "../model/parse";
 import type { DeployedPorts, Valued } from "../ports/ports";
 import type { TopologyContext } from "../derive/context";
-import type { DeploymentSource } from "./compare";
+import type { DeploymentSource, Refusal } from "./compare";
 import { asBool, asNumber, DEPLOY_KINDS, type DeployKind, DocReader, recognise } from "./deployed";
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-/** By cluster name, the port-moving values its bound files set (a key absent from every file is absent here). */
-export function deployedPorts(ctx: TopologyContext, topologyPath: string, source: DeploymentSource): Map<string, DeployedPorts> {
+/**
+ * By cluster name, the port-moving values its bound files set (a key absent from every file is
+ * absent here). `refused`: an entry that is not read (outside the bound, too broad), with its cluster.
+ */
+export function deployedPorts(
+  ctx: TopologyContext,
+  topologyPath: string,
+  source: DeploymentSource,
+  refused?: (cluster: string, r: Refusal) => void,
+): Map<string, DeployedPorts> {
   const out = new Map<string, DeployedPorts>();
   for (const c of ctx.topology.clusters) {
     const name = c.name?.value;
     if (!name || !c.deployment) continue;
     const found: Mutable<DeployedPorts> = {};
-    for (const ref of c.deployment.items)
-      for (const path of source.match(topologyPath, ref.path.value).paths) {
+    for (const ref of c.deployment.items) {
+      const m = source.match(topologyPath, ref.path.value);
+      for (const r of m.refused ?? []) refused?.(name, r);
+      for (const path of m.paths) {
         const text = source.read(path);
         if (text === undefined) continue;
         const parsed = parseFile(path, text);
@@ -31,6 +41,7 @@ export function deployedPorts(ctx: TopologyContext, topologyPath: string, source
           read(named ?? recognise(d), d, path, found);
         }
       }
+    }
     if (Object.keys(found).length) out.set(name, found);
   }
   return out;
