@@ -31,6 +31,56 @@ export function etcdLostWithCluster(homeLost: boolean | undefined, everyMemberLo
   return homeLost ?? everyMemberLost;
 }
 
+/**
+ * Why an etcd is `lost` with its cluster's site (whatif.md), in the words the what-if engine's
+ * sentences and the hovers share (review M150), from its member sites and which are lost. Every
+ * member at one site: a federated, per-cluster control plane, gone with its site by design — it
+ * serves that cluster alone, so no other cluster's control plane depends on it (a federated design
+ * is never "down" as a whole). A stretched one with members left elsewhere is short of a majority,
+ * which harms nothing while the cluster it serves is gone; with none left, every member site is lost.
+ */
+export function lostEtcdWhy(memberSites: readonly string[], lost: (site: string) => boolean): string {
+  if (memberSites.length === 1)
+    return "a federated (per-cluster) control plane goes with its site by design; it serves that cluster alone, so no other cluster's control plane depends on it";
+  return memberSites.every(lost)
+    ? `every member site (${listText([...memberSites])}) is lost with it`
+    : "the members left elsewhere are short of a majority, which harms nothing while the cluster they serve is gone";
+}
+
+/** What a single-site loss does to a quorum, in the what-if engine's outcome words (whatif.md). */
+export type SiteLossOutcome = "continues" | "stops" | "lost";
+
+/**
+ * The outcome of losing `l.site` for quorum `q` (its voters as designed: votingLosses), as the
+ * what-if engine and the availability enumeration decide it (etcdLostWithCluster): a majority left
+ * `continues`; none, for an etcd whose cluster runs at the lost site (or, without a site, with
+ * every member there), `lost` with the cluster; otherwise `stops`. The hovers read this (review
+ * M150), so they never call a federated etcd that goes with its site "stopped".
+ */
+export function siteLossOutcome(ctx: TopologyContext, q: Quorum, l: SiteLoss): SiteLossOutcome {
+  if (l.survives) return "continues";
+  if (q.kind !== "etcd") return "stops";
+  const home = homeSite(ctx, q);
+  const everyMember = memberSites(q.counts).every((x) => x === l.site);
+  return etcdLostWithCluster(home === undefined ? undefined : home === l.site, everyMember) ? "lost" : "stops";
+}
+
+/**
+ * The site hover's verdict on losing `l.site` (siteLossOutcome, in the engine's words): a
+ * majority left continues — with its cluster gone when that runs there; no majority stops
+ * writes; an etcd lost with its cluster says why (lostEtcdWhy). Plain text, starting with the outcome word.
+ */
+export function siteLossVerdict(ctx: TopologyContext, q: Quorum, l: SiteLoss): string {
+  const outcome = siteLossOutcome(ctx, q, l);
+  const cluster = q.kind === "etcd" ? ((q.owner as Cluster).name?.value ?? "its cluster") : undefined;
+  const here = homeSite(ctx, q) === l.site;
+  if (outcome === "continues")
+    return here ? `continues (a majority is left), but ${cluster} runs here and is lost with it: nothing runs under it` : "continues";
+  if (outcome === "stops")
+    return `stops: no majority is left${cluster ? ` — ${cluster}'s API takes no writes (no scaling, rollouts or rescheduling) while its pods keep serving` : ", writes stop"}`;
+  return `lost with ${cluster}${here ? ", which runs here" : ""}: ${lostEtcdWhy(memberSites(q.counts), (x) => x === l.site)}`;
+}
+
 /** The single-site losses that stop a quorum while what it serves still runs: every fatal one but its home site's (see homeSite). */
 export function harmfulSiteLosses(counts: MemberMap, home?: string, n?: number): SiteLoss[] {
   return siteLosses(counts, n).filter((l) => !l.survives && l.site !== home);

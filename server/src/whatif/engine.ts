@@ -10,7 +10,7 @@ import { conflictMerge, leaderUnpinnable } from "../derive/engines";
 import { galeraCommit, leaderCommit, relaysThroughFollowers, writeBudget } from "../derive/latency";
 import { clientSitesOf, clientWrite, standbyIdle, standbyWriters, type WriteRoute, writesOverBudgetText } from "../derive/writes";
 import { controlPlaneAway, controlPlaneOf } from "../derive/controlplane";
-import { copySites, etcdLostWithCluster, everyCopyLost, everyCopyLostText, homeSite } from "../derive/siteloss";
+import { copySites, etcdLostWithCluster, everyCopyLost, everyCopyLostText, homeSite, lostEtcdWhy } from "../derive/siteloss";
 import { loadBackends, shiftOf } from "../derive/loads";
 import {
   CILIUM_KEEPS_ENDPOINTS,
@@ -956,9 +956,10 @@ function* judgeClusters(J: Judging, quorums: Quorums): Steps<ClusterResult[]> {
       : q.outcome === "lost"
         ? `; its control plane (etcd, ${Object.entries(q.members)
             .map(([x, k]) => `${k} in ${x}`)
-            .join(
-              ", ",
-            )}) is lost with it${Object.keys(q.members).every((x) => R.lost.has(x)) ? ", as a per-site control plane is by design" : `: the members left elsewhere are short of a majority, which harms nothing while the cluster they serve is gone`}`
+            .join(", ")}) is lost with it: ${lostEtcdWhy(
+            Object.keys(q.members).filter((x) => (q.members[x] ?? 0) > 0),
+            (x) => R.lost.has(x),
+          )}`
         : q.outcome === "stops"
           ? "; its stretched etcd stops too (see above)"
           : `; its ${(q.members[site] ?? 0) > 0 ? "stretched " : ""}etcd keeps a majority on ${listText(q.groups.filter((g) => g.writes).flatMap((g) => g.sites))}, but the cluster it serves is gone — nothing runs under it`;
