@@ -84,12 +84,12 @@ test("hovers show the arithmetic: quorum table, timers, fiber floor, CIDR, load 
   assert.match(q, /4 members, majority \*\*3\*\*, tolerates \*\*1\*\* failure/);
   assert.match(
     q,
-    /^\*\*etcd of cluster core\*\*: \*\*losing fra or lon stops writes\*\* \(2 of 4 left; majority 3\) — losing fra loses core itself, which runs there\./,
+    /^\*\*etcd of cluster core\*\*: \*\*losing lon stops writes\*\* \(2 of 4 left; majority 3\) — losing fra loses core itself, which runs there, and its etcd with it\./,
   );
   // "(best)" on core's API write from fra (14 ms; 28 ms with the leader in lon), not on the commit, which ties (review M135)
   assert.match(
     q,
-    /\| fra \| 2 \| 2 of 4: \*\*quorum lost\*\* \| 14 ms \| 14 ms \(best\) \|/,
+    /\| fra \| 2 \| 2 of 4: \*\*lost\*\* with core \| 14 ms \| 14 ms \(best\) \|/,
     "loss and commit latency with the leader in fra",
   );
   assert.match(q, /Partitions that leave neither side a majority: fra \(2\) \/ lon \(2\)\./);
@@ -129,9 +129,15 @@ test("hovers show the arithmetic: quorum table, timers, fiber floor, CIDR, load 
 
   const site = await hover(u, two, "name: fra", 7);
   assert.match(site, /\*\*Site fra\*\* \(primary\)/);
-  // core runs at fra: its etcd stops with fra, but so does core; losing lon stops the API of a running cluster
-  assert.match(site, /etcd of cluster core \| 2 \| 2 of 4 \(majority 3\) \| stops, with its cluster \(it runs here\) \|/);
-  assert.match(await hover(u, two, "name: lon", 7), /etcd of cluster core \| 2 \| 2 of 4 \(majority 3\) \| \*\*quorum lost\*\*/);
+  // core runs at fra: its etcd is lost with fra, as core is (simulate's `lost`, review M150); losing lon stops the API of a running cluster
+  assert.match(
+    site,
+    /etcd of cluster core \| 2 \| 2 of 4 \(majority 3\) \| \*\*lost\*\* with core, which runs here: the members left elsewhere/,
+  );
+  assert.match(
+    await hover(u, two, "name: lon", 7),
+    /etcd of cluster core \| 2 \| 2 of 4 \(majority 3\) \| \*\*stops\*\*: no majority is left — core's API takes no writes/,
+  );
 
   const key = await hover(u, two, "etcd:", 1);
   assert.match(key, /\*\*etcd\*\* — The cluster's own \*\*etcd quorum\*\*/);

@@ -85,12 +85,20 @@ clusters:
       members: ${members}
 `;
   const home = hover(design("{ fra: 3, lon: 1, ams: 1 }"), "members:", 2);
-  assert.match(home, /survives the loss of every other site \(losing fra stops it, but loses the cluster itself, which runs there\)/);
+  // review M150: its own site's loss loses it with the cluster (simulate's `lost`), never "stops"
+  assert.match(
+    home,
+    /survives the loss of every other site \(losing fra loses fra-prod itself, which runs there, and its etcd is lost with it, not stopped\)/,
+  );
+  assert.match(home, /\| fra \| 3 \| 2 of 5: \*\*lost\*\* with fra-prod \|/);
   assert.doesNotMatch(home, /losing fra stops writes\*\*/);
   const away = hover(design("{ fra: 1, lon: 3, ams: 1 }"), "members:", 2);
   assert.match(away, /\*\*losing lon stops writes\*\* \(2 of 5 left; majority 3\)/);
   const site = hover(design("{ fra: 3, lon: 1, ams: 1 }"), "name: fra", 7);
-  assert.match(site, /\| etcd of cluster fra-prod \| 3 \| 2 of 5 \(majority 3\) \| stops, with its cluster \(it runs here\) \|/);
+  assert.match(
+    site,
+    /\| etcd of cluster fra-prod \| 3 \| 2 of 5 \(majority 3\) \| \*\*lost\*\* with fra-prod, which runs here: the members left elsewhere are short of a majority, which harms nothing while the cluster they serve is gone \|/,
+  );
 });
 
 test("hover on a stretched etcd: the quorum survives a cut of its cluster's site, the cluster's API there does not (review M125)", () => {

@@ -151,10 +151,11 @@ test("record: the checklist's N+1 item and the N+1 line rank single-site losses 
   const draft = recordOf(read("payments-eu.topology.yaml"));
   const n1 = /the tightest single-site loss is (lose \w+): (\S+) carries/.exec(draft)!;
   const item8 = draft.split("\n").find((l) => l.startsWith("8. "))!;
+  // losing fra leaves lon-prod unable to write (review M151: not served, whatever its headroom), worst first;
   // both losses overload the survivor (40,000 of 30,000): both are named, the N+1 line's first
   assert.match(
     item8,
-    /not met\*\*: checkout when lose fra: lon-prod 40,000 rps of 30,000 rps; checkout when lose lon: fra-prod 40,000 rps of 30,000 rps;/,
+    /not met\*\*: checkout: losing fra, lon-prod \(lon\) cannot write to store carts \(its one writer site, fra, is lost\): all 40,000 rps are errors \(502s\) until that store takes writes again — capacity that cannot write serves nothing; checkout when lose fra: lon-prod 40,000 rps of 30,000 rps; checkout when lose lon: fra-prod 40,000 rps of 30,000 rps;/,
   );
   assert.equal(/checkout when (lose \w+): (\S+)/.exec(item8)!.slice(1).join(" "), `${n1[1]} ${n1[2]}`);
   // the reviewed example is met, at exactly 0 headroom: the same tightest loss is named

@@ -20,6 +20,7 @@ import { type Component, CutSets, enumerateStates, type EnumerationResult } from
 import { API_CUT_OFF, API_HOME_DOWN, API_QUORUM_STOPS, API_SERVERS_DOWN, planOf, type Tally, wholePlan } from "./factor";
 import { finish, type Steps } from "../util/steps";
 import { BEST_STATE_BUDGET, type BestServed, bestServed } from "./best";
+import { FAILOVER_HEAD, failoverGap, failoverGapText } from "./failover";
 import {
   asyncRpo,
   entityLinks,
@@ -1133,6 +1134,9 @@ export function figuresMarkdown(f: EntityFigures, ctx: TopologyContext): string 
   if (f.conflictProbability)
     lines.push(`- writers partitioned ${percentOfTime(f.conflictProbability)} of the time (a lower bound on conflict exposure)`);
   if (f.rto) lines.push(`- ${rtoText(f.rto)}`);
+  // review M144: steering within the RTO onto backends that do not serve recovers nothing
+  const gap = f.kind === "traffic" ? failoverGap(ctx, f.owner as Traffic) : undefined;
+  if (gap) lines.push(`- **${FAILOVER_HEAD}** ${failoverGapText(gap)}`);
   if (f.rpoSeconds !== null) lines.push(`- RPO ${rpoWords(f)}`);
   // review M139: where the lost share lands, as every output says it
   const lands = f.kind === "traffic" ? catchmentText(ctx, f.owner as Traffic) : undefined;

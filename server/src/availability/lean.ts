@@ -475,12 +475,22 @@ function canWrite(d: LeanDesign, s: LeanState, dep: LeanQuorum | LeanStore, writ
   return false;
 }
 
+/**
+ * The stores backend `i` of `t` cannot write to in state `s`, as judgeTraffic (called just before,
+ * with the same `atJudged`) found them: why a backend errs, for the sentences (availability/failover).
+ */
+export function unwritable(d: LeanDesign, s: LeanState, t: LeanTraffic, i: number, atJudged = false): (LeanQuorum | LeanStore)[] {
+  return t.deps.filter((dep, k) => !canWrite(d, s, dep, t.depWrites[k] === 1, t.backends[i].site, atJudged));
+}
+
 const safe = Number.isSafeInteger;
 
 /** The result of judging a traffic entry: its outcome and the requests per second it loses (availability.md's lost(state)). */
 export interface TrafficJudgement {
   outcome: number;
   lostRps: number;
+  /** when given (one entry per backend): each up backend's load in the state, 0 for the others (availability/failover reads it) */
+  loads?: Float64Array;
 }
 
 /**
@@ -501,6 +511,7 @@ export function judgeTraffic(d: LeanDesign, s: LeanState, t: LeanTraffic, out: T
   }
   t.overloaded.fill(0);
   t.errors.fill(0);
+  out.loads?.fill(0);
   // each quorum judged once per state (its canLead is then read per backend); one entry depends on a few stores
   for (let k = 0; k < t.deps.length; k++) {
     const dep = t.deps[k];
@@ -517,6 +528,7 @@ export function judgeTraffic(d: LeanDesign, s: LeanState, t: LeanTraffic, out: T
     if (!s.siteUp[b.site]) continue;
     // unserved: flags still judged
     const load = unserved ? 0 : moved ? moved.load[i] : (t.peak * b.weight) / sum;
+    if (out.loads) out.loads[i] = load;
     let err = false;
     for (let k = 0; k < t.deps.length && !err; k++) if (!canWrite(d, s, t.deps[k], t.depWrites[k] === 1, b.site, atJudged)) err = true;
     const over = moved ? moved.over[i] === 1 : backendOver(t, s, i, sum, integers);

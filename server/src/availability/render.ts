@@ -6,6 +6,7 @@ import type { TopologyContext } from "../derive/context";
 import type { Store, Traffic } from "../model/topology";
 import { type ObjectiveJudgement, objectiveJudgements } from "../rules/index";
 import { budgetOf, budgetText, type WriteBudgetFigures } from "./budget";
+import { failoverGap, failoverGapText, failoverLine, failoverShort, failoverText } from "./failover";
 import { shiftOf } from "../derive/loads";
 import { availabilityPercent, cell, count, minutes, percentOfTime, sig, table } from "../util/format";
 import {
@@ -60,6 +61,8 @@ function objectivesOf(
       ...(j.condition ? { condition: j.condition } : {}),
       // review M134: why it cannot be measured ("met only if ams never fails (no availability declared)")
       ...(j.met === null && j.detail ? { detail: j.detail } : {}),
+      // review M144: not met because a single-site loss leaves clients on backends that do not serve them
+      ...(j.failover && j.detail ? { detail: j.detail } : {}),
     };
   return out;
 }
@@ -84,7 +87,9 @@ const metText = (j: ObjectiveJudgement) =>
     ? `cannot be measured${j.detail ? ` (${j.detail})` : ""}`
     : j.met
       ? `met${j.condition ? ` ${j.condition}` : ""}`
-      : `NOT met${j.detail && j.key.startsWith("survive") ? ` (${j.detail})` : ""}`;
+      : j.failover
+        ? `NOT met (${failoverShort(j.failover)})`
+        : `NOT met${j.detail && j.key.startsWith("survive") ? ` (${j.detail})` : ""}`;
 
 /** A consensus or Galera store's write budget figure (its declared writeLatencyBudgetMs), for its figures. */
 function budgetOfFigures(ctx: TopologyContext, f: EntityFigures): WriteBudgetFigures | undefined {
@@ -104,6 +109,12 @@ function bestJson(f: EntityFigures) {
         pins: b.pins,
       }
     : null;
+}
+
+/** A traffic entry's failover that does not serve (availability/failover), for the JSON. */
+function failoverJson(ctx: TopologyContext, f: EntityFigures) {
+  const gap = f.kind === "traffic" ? failoverGap(ctx, f.owner as Traffic) : undefined;
+  return gap ? { lose: gap.lost, outcome: gap.outcome, text: failoverText(gap) } : null;
 }
 
 /** The JSON array: one object per entity, availability.md's keys first. */
@@ -226,6 +237,8 @@ export function availabilityJson(ctx: TopologyContext, report: AvailabilityRepor
     outcomes: f.outcomes,
     brokenAllUp: f.brokenAllUp,
     rtoTerms: f.rto?.terms ?? null,
+    // review M144: the first single-site loss after which the entry is not served once steering has withdrawn the lost site (null: every one serves; not a traffic entry)
+    failover: failoverJson(ctx, f),
     statesJudged: f.states,
     maxFailuresJudged: f.maxFailures,
     linksInClosedForm: f.closedForm,
@@ -316,6 +329,9 @@ function lines(ctx: TopologyContext, f: EntityFigures): string[] {
   if (f.servedFraction !== null) out.push(`  ${servedText(f)}`);
   if (f.rto) out.push(`  ${rtoText(f.rto)}`);
   else if (f.kind === "traffic") out.push(`  RTO unknown: ${rtoMissing(f.owner as Traffic)}`);
+  // review M144: steering within the RTO onto backends that do not serve recovers nothing
+  const failover = f.kind === "traffic" ? failoverLine(ctx, f.owner as Traffic) : undefined;
+  if (failover) out.push(`  ${failover}`);
   const helps = whereANineHelps(ctx, f);
   if (helps) out.push(`  where a nine helps most: ${nineHelpsText(ctx, f, helps)}`);
   const conflicts = whereANineHelpsConflicts(ctx, f);
@@ -345,10 +361,13 @@ const RTO_DEEP_CHECK =
  * site cut off but alive only with a deep check; anycast's is for a site whose routers withdraw
  * its route, and a whole-site loss is the upstream's detection (computed, or the condition said).
  */
-function mdRto(f: EntityFigures): string {
+function mdRto(ctx: TopologyContext, f: EntityFigures): string {
   const rto = f.rto;
-  if (!rto) return f.kind === "traffic" ? `unknown: ${rtoMissing(f.owner as Traffic)}` : "";
+  // review M144: a failover onto backends that do not serve recovers nothing: said first, whatever the steering
+  const gap = f.kind === "traffic" ? failoverGap(ctx, f.owner as Traffic) : undefined;
+  if (!rto) return f.kind === "traffic" ? `unknown: ${rtoMissing(f.owner as Traffic)}${gap ? `; ${failoverGapText(gap)}` : ""}` : "";
   const head = `${sig(rto.seconds)} s (${rto.terms})`;
+  if (gap) return `${head} to steer clients off a lost site, but ${failoverGapText(gap)}; ${rto.caveat}`;
   // review M137: the caveat the text says (DNS: clients and resolvers that ignore or clamp TTLs take longer; anycast: connections are reset)
   if (!rto.siteLoss) return `${head}: ${rto.caveat}; holds for a lost site; ${RTO_DEEP_CHECK}`;
   const lost =
@@ -435,7 +454,7 @@ export function availabilityMarkdown(ctx: TopologyContext, report: AvailabilityR
             f.method,
             f.brokenAllUp ? "fails with everything up" : f.cutSets[0] ? cutSetText(f.cutSets[0]) : "none of 3 or fewer",
             mdNineHelps(ctx, f),
-            mdRto(f),
+            mdRto(ctx, f),
             rpoText(f),
             obj,
           ];

@@ -17,7 +17,8 @@ import { canonical, formatAddress, parseCidr, size } from "../math/cidr";
 import { fiberFloorMs, haversineKm } from "../math/geo";
 import { lagBytesNeeded, lagSecondsCovered } from "../math/lag";
 import { majority, MAX_ENUMERATED_SITES, partitions, type siteLosses, tolerance, total } from "../math/quorum";
-import { homeSite, minorityText, votingLosses } from "../derive/siteloss";
+import { homeSite, minorityText, siteLossOutcome, siteLossVerdict, votingLosses } from "../derive/siteloss";
+import { FAILOVER_HEAD, failoverGap, failoverGapText, failovers, failoverText } from "../availability/failover";
 import { cmp, fromNumber, toNumber } from "../math/rational";
 import { loadOf, overCapacity } from "../math/traffic";
 import { globalnetExempt, rangeWhere, rangesOverlapping } from "../derive/cidr";
@@ -98,11 +99,11 @@ function quorumHover(ctx: TopologyContext, q: Quorum): string {
   else if (losses.length === 1) verdict = `all members sit in **${md(losses[0].site)}**: the quorum lives and dies with that site`;
   else if (lost.length) {
     // every fatal loss is listed (the table below shows them all); the home site's is said for what it is
-    const fatal = losses.filter((l) => !l.survives);
-    verdict = `**losing ${fatal.map((l) => md(l.site)).join(" or ")} stops writes** (${fatal[0].survivors} of ${n} left; majority ${maj})${withCluster ? ` — losing ${md(home!)} loses ${md((q.owner as Cluster).name?.value ?? "the cluster")} itself, which runs there` : ""}`;
+    // the home site's loss is not a stop: the etcd is lost with its cluster, as simulate says (derive/siteloss siteLossOutcome, review M150)
+    verdict = `**losing ${lost.map((l) => md(l.site)).join(" or ")} stops writes** (${lost[0].survivors} of ${n} left; majority ${maj})${withCluster ? ` — losing ${md(home!)} loses ${md(clusterName(q))} itself, which runs there, and its etcd with it` : ""}`;
   } else {
     const survives = withCluster
-      ? `survives the loss of every other site (losing ${md(home!)} stops it, but loses the cluster itself, which runs there)`
+      ? `survives the loss of every other site (losing ${md(home!)} loses ${md(clusterName(q))} itself, which runs there, and its etcd is lost with it, not stopped)`
       : "survives every single-site loss";
     verdict = frozen.length
       ? `${survives}, but **${frozen.length} partition${frozen.length === 1 ? "" : "s"} stop writes on both sides**`
@@ -219,7 +220,8 @@ function leaderTable(ctx: TopologyContext, q: Quorum, losses: ReturnType<typeof 
       return [
         md(l.site),
         String(l.lost),
-        `${l.survivors} of ${n}: ${l.survives ? "survives" : "**quorum lost**"}`,
+        // its cluster's own site: the etcd is lost with the cluster, as simulate says (derive/siteloss siteLossOutcome, review M150)
+        `${l.survivors} of ${n}: ${l.survives ? "survives" : siteLossOutcome(ctx, q, l) === "lost" ? `**lost** with ${md(own)}` : "**quorum lost**"}`,
         c === undefined ? noCommit(ctx, q, l.site) : `${ms(c)}${written ? "" : mark(l.site)}`,
         ...(written ? [slowest(l.site)] : []),
       ];
@@ -373,6 +375,9 @@ function lagHover(ctx: TopologyContext, index: number): string {
     .join("\n\n");
 }
 
+/** A verdict in a hover table: the outcome word in bold where it is not `continues`. */
+const verdictCell = (word: string, text: string) => (word === "continues" ? md(text) : `**${word}**${md(text.slice(word.length))}`);
+
 function siteHover(ctx: TopologyContext, site: Site): string {
   const name = site.name!.value;
   const t = ctx.topology;
@@ -387,10 +392,19 @@ function siteHover(ctx: TopologyContext, site: Site): string {
       md(q.label),
       String(l.lost),
       `${l.survivors} of ${total(q.counts)} (majority ${l.majority})`,
-      l.survives ? "survives" : homeSite(ctx, q) === name ? "stops, with its cluster (it runs here)" : "**quorum lost**",
+      // the what-if engine's word and why (derive/siteloss, review M150): a federated etcd is lost with its site, never "stopped"
+      verdictCell(siteLossOutcome(ctx, q, l), siteLossVerdict(ctx, q, l)),
     ]);
   }
   if (quorumRows.length) lines.push(`Losing this site:\n\n${table(["quorum", "members here", "survivors", "verdict"], quorumRows)}`);
+  // the other clusters' own control planes, untouched by this loss (a federated design is never down as a whole)
+  const elsewhere = ctx.quorums.filter(
+    (q) => q.kind === "etcd" && q.resolved && q.counts.size && !q.counts.has(name) && homeSite(ctx, q) !== name,
+  );
+  if (elsewhere.length && quorumRows.length)
+    lines.push(
+      `Control planes unaffected: ${elsewhere.map((q) => md((q.owner as Cluster).name?.value ?? q.label)).join(", ")} (no etcd member here).`,
+    );
   const over: string[] = [];
   for (const tr of t.traffic) {
     const s = trafficLoads(ctx, tr)?.scenarios.find((x) => x.lost === name);
@@ -406,6 +420,12 @@ function siteHover(ctx: TopologyContext, site: Site): string {
   }
   if (over.length) lines.push(`Overloaded after losing it: ${over.join("; ")}`);
   else if (t.traffic.length) lines.push("No backend is overloaded after losing it.");
+  // review M144: steered to backends that cannot write, clients get errors — not served (availability/failover, as the RTO judges it)
+  const errs = t.traffic.flatMap((tr) => {
+    const f = failovers(ctx, tr).find((x) => x.lost === name && x.outcome === "errors");
+    return f ? [`${md(tr.name?.value ?? "traffic")}: ${md(failoverText(f))}`] : [];
+  });
+  if (errs.length) lines.push(`**Not served after losing it** (clients steered to backends that cannot write): ${errs.join("; ")}.`);
   return lines.join("\n\n");
 }
 
@@ -547,7 +567,7 @@ function topologyHover(ctx: TopologyContext, offset: number): HoverResult | unde
   if (tr) {
     if (onField(tr.peakRps, offset)) return { markdown: trafficHover(ctx, tr.index), span: tr.peakRps!.span };
     if (tr.ttlSeconds && onField(tr.ttlSeconds, offset)) {
-      const text = ttlHover(tr);
+      const text = ttlHover(ctx, tr);
       if (text) return { markdown: text, span: tr.ttlSeconds.span };
     }
     const b = entityAt(tr.backends, offset);
@@ -600,11 +620,13 @@ function nineBetter(what: string, availability: number, rows: ReturnType<typeof 
 }
 
 /** A DNS entry's TTL: its share of the RTO estimate (review M107); undefined where no estimate is made. */
-function ttlHover(tr: Traffic): string | undefined {
+function ttlHover(ctx: TopologyContext, tr: Traffic): string | undefined {
   const w = rtoEstimate(tr);
   const ttl = tr.ttlSeconds?.value;
   if (!w || ttl === undefined || !/TTL/.test(w.terms)) return undefined;
-  return `**RTO ${count(w.seconds)} s** = ${md(w.terms)}: the TTL is ${Math.round((100 * ttl) / w.seconds)}% of it — ${md(w.caveat)}; ${md(RTO_DETECTION)}. Clients reach the surviving backends only once their cached answer expires.`;
+  // review M144: what the clients reach, where a failover does not serve them
+  const gap = failoverGap(ctx, tr);
+  return `**RTO ${count(w.seconds)} s** = ${md(w.terms)}: the TTL is ${Math.round((100 * ttl) / w.seconds)}% of it — ${md(w.caveat)}; ${md(RTO_DETECTION)}. Clients reach the surviving backends only once their cached answer expires.${gap ? `\n\n**${FAILOVER_HEAD.replace(/^a/, "A")}** ${md(failoverGapText(gap))}.` : ""}`;
 }
 
 /** On `objectives:` (or any objective) of a store or entry: its computed figures and most likely cut sets. */

@@ -313,7 +313,7 @@ const CATALOG = {
   "objective/rto": r(
     "error",
     "RTO estimate above the objective",
-    "Health-check detection plus TTL (DNS steering) or BGP withdrawal (anycast) is longer than objectives.rtoSeconds; clients that ignore TTLs take longer still.",
+    "Health-check detection plus TTL (DNS steering) or BGP withdrawal (anycast) is longer than objectives.rtoSeconds; clients that ignore TTLs take longer still. Or, whatever the steering time, some single-site loss leaves the clients on backends that do not serve them — they cannot write to a store they depend on (every request a 502), are over their capacity, or none is left: a failover that lands there recovers nothing.",
   ),
   "objective/conflicts": r(
     "error",

@@ -3,6 +3,7 @@
  * design/availability.md, rules.md "objective"). Pure: no editor, no connection.
  */
 import type { Finding, FixHint } from "../model/finding";
+import type { Span } from "../model/text";
 import type { Objectives, Store, Traffic } from "../model/topology";
 import { finding, type TopologyContext } from "./context";
 import { cellSteps, type Cell } from "../derive/track";
@@ -35,6 +36,7 @@ import {
   whereANineHelpsConflicts,
   conflictNineText,
 } from "../availability/figures";
+import { type Failover, failoverGap, failoverGapText } from "../availability/failover";
 import {
   allUp,
   entityLinks,
@@ -185,6 +187,8 @@ export interface ObjectiveJudgement {
   readonly condition?: string;
   /** not met, and what the tool knows meets it: CockroachDB 24.1's follower relay for a store on an older version (review M117b) */
   readonly fix?: string;
+  /** rtoSeconds not met because a single-site loss leaves the entry's clients on backends that do not serve them (availability/failover, review M144) */
+  readonly failover?: Failover;
   readonly finding?: Finding;
 }
 
@@ -539,14 +543,17 @@ function judgeRpo({ ctx, owner, isStore, o, label, judge, unmeasurable }: Judgin
 }
 
 /** objective/rto: the entry's RTO estimate (health checks + TTL, or BGP withdrawal) against rtoSeconds. */
-function judgeRto({ owner, isStore, o, label, judge, unmeasurable }: Judging): void {
+function judgeRto({ ctx, owner, isStore, o, label, judge, unmeasurable }: Judging): void {
   if (!o.rtoSeconds) return;
   const tr = owner as Traffic;
   const rto = isStore ? null : rtoEstimate(tr);
   const objective = o.rtoSeconds.value;
   const floor = isStore || rto ? undefined : ttlAlone(tr, objective);
+  // review M144: a failover onto backends that do not serve (502s, overload, none left) recovers nothing, whatever the steering
+  const gap = isStore ? undefined : failoverGap(ctx, tr);
   if (isStore)
     judge({ key: "rtoSeconds", objective, design: null, met: null, finding: unmeasurable("rtoSeconds applies to traffic entries") });
+  else if (gap) judgeFailoverGap({ label, span: o.rtoSeconds.span, objective, judge }, rto, floor?.seconds, gap);
   else if (floor) {
     // review M85: the TTL alone (with the declared check timeout and propagation) already passes the
     // objective; a detection of any length only adds to it, so the objective is missed, not unmeasurable
@@ -607,6 +614,31 @@ function judgeRto({ owner, isStore, o, label, judge, unmeasurable }: Judging): v
         : finding("objective/rto", o.rtoSeconds.span, rtoOverText(label, rto, objective, withdrawn), fixes.length ? { fixes } : {}),
     });
   }
+}
+
+/**
+ * objective/rto not met by a failover onto backends that do not serve (review M144): some
+ * single-site loss leaves the clients steering moves on backends that cannot write, are over their
+ * capacity, or on none (availability/failover) — the steering time, when known, said beside it.
+ */
+function judgeFailoverGap(
+  { label, span, objective, judge }: { label: string; span: Span; objective: number; judge: Judging["judge"] },
+  rto: RtoEstimate | null,
+  floor: number | undefined,
+  gap: Failover,
+): void {
+  const steering = rto
+    ? `steering moves clients off a lost site within ${sig(rto.seconds)} s (${rto.terms})${rto.seconds > objective ? ", itself above the objective" : ""}, but`
+    : "whatever the steering,";
+  judge({
+    key: "rtoSeconds",
+    objective,
+    design: rto?.seconds ?? floor ?? null,
+    detail: failoverGapText(gap),
+    met: false,
+    failover: gap,
+    finding: finding("objective/rto", span, `${label}: rtoSeconds ${objective} s is not met — ${steering} ${failoverGapText(gap)}`),
+  });
 }
 
 /**

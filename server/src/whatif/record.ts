@@ -55,6 +55,7 @@ import { objectiveJudgements } from "../rules/index";
 import { objectiveText } from "../availability/render";
 import { reportOf } from "../availability/figures";
 import { pinCostOf } from "../availability/pin";
+import { failovers, failoverText } from "../availability/failover";
 
 export interface RecordInput {
   /** the file's name as the record cites it (an absolute path or one through `..` is cut to its last segment) */
@@ -1520,6 +1521,10 @@ function costItem(r: RecordContext): Item {
     ...r.single
       .filter((x) => x.traffic.some((y) => y.name === tr.name!.value && y.outcome === "unserved"))
       .map((x) => `${tr.name!.value} when ${x.name}: no backend remains`),
+    // review M151: a loss after which clients are steered to backends that cannot write is not served, whatever their headroom (availability/failover, as the RTO judges it)
+    ...failovers(r.ctx, tr)
+      .filter((f) => f.outcome === "errors")
+      .map((f) => `${tr.name!.value}: ${failoverText(f)} — capacity that cannot write serves nothing`),
     ...tightestLosses(r, tr.name!.value)
       .filter((l) => l.b.overloaded)
       .map((l) => `${tr.name!.value} when ${l.scenario}: ${l.b.cluster} ${ofCapacity(l.b)}`),

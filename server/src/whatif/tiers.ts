@@ -37,6 +37,7 @@ import { loadWords, minutes, ms, percentOfTime, prose, rpsFigure, sig, table } f
 import { budgetOf, budgetStatus, budgetText } from "../availability/budget";
 import type { BackendResult } from "./engine";
 import type { RecordContext } from "./record";
+import { type Failover, failoverGap, failoverShort, failoverText } from "../availability/failover";
 
 type Row = (string | { raw: string })[];
 
@@ -105,7 +106,7 @@ function trafficRows(x: Tiers): void {
       : jr?.met === null
         ? unmeasured(jr)
         : // the TTL alone past the objective (review M85): a lower bound, not an estimate
-          jr?.met === false && jr.design !== null
+          jr?.met === false && jr.design !== null && !jr.failover
           ? `${jr.detail} (not estimated: ${rtoMissing(tr)})`
           : `not estimated: ${rtoMissing(tr)}`;
     // anycast (review M59): the estimate holds for a site that withdraws its route; a lost one's goes with the BGP hold time
@@ -114,8 +115,10 @@ function trafficRows(x: Tiers): void {
       : rto.siteLossSeconds !== undefined
         ? `; on a whole-site loss ${sig(rto.siteLossSeconds)} s (${rto.siteLossTerms}), when the upstream's BGP session fails`
         : "; on a whole-site loss, until the upstream's BGP session fails (the hold time: 90–180 s by default, about 1 s with BFD)";
-    const rtoStatus = status(jr);
-    x.rows.push(["Ingress RTO", name, objectiveCell(jr), `${rtoCell}${lost}`, rtoStatus]);
+    // review M144: steering onto backends that do not serve meets no RTO — one decision (availability/failover) with check and availability
+    const gap = failoverGap(x.r.ctx, tr);
+    const rtoStatus = jr?.failover ? ({ raw: `**not met** — ${gapCause(jr.failover)}` } as const) : status(jr);
+    x.rows.push(["Ingress RTO", name, objectiveCell(jr), `${rtoCell}${lost}${gap ? `; but ${failoverShort(gap)}` : ""}`, rtoStatus]);
     const ja = judgement(x, tr, "availability");
     x.rows.push(["Ingress availability", name, objectiveCell(ja), availabilityCell(x.r, figuresOf(x, tr), ja), status(ja)]);
     survivalRows(x, tr, "Ingress survival");
@@ -124,7 +127,7 @@ function trafficRows(x: Tiers): void {
       `backends of ${tr.name.value}`,
       objectiveCell(jr),
       // as ingress, both figures where anycast has two (review M63: the status is the whole-site figure's)
-      ...statelessRto(x.r, tr, `${rtoCell}${lost}`, jr, rtoStatus),
+      ...statelessRto(x.r, tr, `${rtoCell}${lost}`, rtoStatus),
     ]);
   }
 }
@@ -342,34 +345,28 @@ function capacityAfterLoss(r: RecordContext, tr: Traffic): string {
     : `every single-site loss leaves exactly enough capacity, no margin: ${where}`;
 }
 
+/** Why an RTO objective fails by what a loss leaves, not by steering (the Tiers' status). */
+function gapCause(gap: Failover): string {
+  return gap.outcome === "overloaded"
+    ? "by capacity, not steering (`capacity/site-loss`)"
+    : gap.outcome === "errors"
+      ? "by writes stopping, not steering"
+      : "no backend remains";
+}
+
 /**
  * Stateless workloads behind an entry recover once clients are steered to backends that can
  * serve them: the ingress RTO when every single-site loss leaves the entry served, else not
- * bounded by steering (the first loss that overloads, errors or leaves it unserved).
+ * bounded by steering (the first loss that overloads, errors or leaves it unserved) — the
+ * decision availability/failover makes for the RTO objective too (review M144).
  */
 function statelessRto(
   r: RecordContext,
   tr: Traffic,
   rtoCell: string,
-  jr: ObjectiveJudgement | undefined,
-  ingress: string | { raw: string },
+  status: string | { raw: string },
 ): [string, string | { raw: string }] {
-  const failing = r.single
-    .map((x) => ({ x, res: x.traffic.find((y) => y.name === tr.name!.value) }))
-    .find((y) => y.res && y.res.outcome !== "served");
-  if (!failing) return [`as ingress: ${rtoCell}; ${capacityAfterLoss(r, tr)}`, ingress];
-  const why =
-    failing.res!.outcome === "overloaded"
-      ? "the remaining backends are overloaded (capacity/site-loss)"
-      : failing.res!.outcome === "errors"
-        ? "backends answer with errors (a store they depend on stops writes)"
-        : "no backend remains";
-  // the RTO objective fails here by what is left after the loss, not by steering: say which
-  const cause =
-    failing.res!.outcome === "overloaded"
-      ? "by capacity, not steering (`capacity/site-loss`)"
-      : failing.res!.outcome === "errors"
-        ? "by writes stopping, not steering"
-        : "no backend remains";
-  return [`not bounded by steering: ${failing.x.name} — ${why}`, jr ? { raw: `**not met** — ${cause}` } : NO_OBJECTIVE];
+  const gap = failoverGap(r.ctx, tr);
+  if (!gap) return [`as ingress: ${rtoCell}; ${capacityAfterLoss(r, tr)}`, status];
+  return [`not bounded by steering: ${failoverText(gap)}`, status];
 }
