@@ -16350,7 +16350,7 @@ var CATALOG = {
   "objective/rto": r(
     "error",
     "RTO estimate above the objective",
-    "Health-check detection plus TTL (DNS steering) or BGP withdrawal (anycast) is longer than objectives.rtoSeconds; clients that ignore TTLs take longer still."
+    "Health-check detection plus TTL (DNS steering) or BGP withdrawal (anycast) is longer than objectives.rtoSeconds; clients that ignore TTLs take longer still. Or, whatever the steering time, some single-site loss leaves the clients on backends that do not serve them \u2014 they cannot write to a store they depend on (every request a 502), are over their capacity, or none is left: a failover that lands there recovers nothing."
   ),
   "objective/conflicts": r(
     "error",
@@ -18232,6 +18232,11 @@ function homeSite(ctx, q) {
 function etcdLostWithCluster(homeLost, everyMemberLost) {
   return homeLost ?? everyMemberLost;
 }
+function lostEtcdWhy(memberSites2, lost) {
+  if (memberSites2.length === 1)
+    return "a federated (per-cluster) control plane goes with its site by design; it serves that cluster alone, so no other cluster's control plane depends on it";
+  return memberSites2.every(lost) ? `every member site (${listText([...memberSites2])}) is lost with it` : "the members left elsewhere are short of a majority, which harms nothing while the cluster they serve is gone";
+}
 function harmfulSiteLosses(counts, home, n) {
   return siteLosses(counts, n).filter((l) => !l.survives && l.site !== home);
 }
@@ -18943,6 +18948,9 @@ function canWrite(d, s, dep, writes, site, atJudged) {
   for (let i = 0; i < dep.writers.length; i++) if (reaches(d, s, site, dep.writers[i])) return true;
   return false;
 }
+function unwritable(d, s, t, i, atJudged = false) {
+  return t.deps.filter((dep, k) => !canWrite(d, s, dep, t.depWrites[k] === 1, t.backends[i].site, atJudged));
+}
 var safe2 = Number.isSafeInteger;
 function judgeTraffic(d, s, t, out, atJudged = false) {
   const bs = t.backends;
@@ -18955,6 +18963,7 @@ function judgeTraffic(d, s, t, out, atJudged = false) {
   }
   t.overloaded.fill(0);
   t.errors.fill(0);
+  out.loads?.fill(0);
   for (let k = 0; k < t.deps.length; k++) {
     const dep = t.deps[k];
     t.depWrites[k] = dep.type === "quorum" && judgeQuorum(d, s, dep) >= QUORUM_STOPS ? 0 : 1;
@@ -18968,6 +18977,7 @@ function judgeTraffic(d, s, t, out, atJudged = false) {
     const b = bs[i];
     if (!s.siteUp[b.site]) continue;
     const load = unserved ? 0 : moved ? moved.load[i] : t.peak * b.weight / sum;
+    if (out.loads) out.loads[i] = load;
     let err = false;
     for (let k = 0; k < t.deps.length && !err; k++) if (!canWrite(d, s, t.deps[k], t.depWrites[k] === 1, b.site, atJudged)) err = true;
     const over = moved ? moved.over[i] === 1 : backendOver(t, s, i, sum, integers);
@@ -19736,6 +19746,102 @@ function pinsOf(quorums, c) {
   return at;
 }
 
+// server/src/availability/failover.ts
+function failovers(ctx, tr) {
+  return ctx.fact(failoversOf).get(tr) ?? [];
+}
+function failoverGap(ctx, tr) {
+  return failovers(ctx, tr).find((f) => f.outcome !== "served");
+}
+function failoversOf(ctx) {
+  const out = /* @__PURE__ */ new Map();
+  const d = leanDesign(ctx);
+  if (d.sites.length < 2) return out;
+  const state = allUp(d);
+  for (const e of leanEntities(ctx, d)) {
+    if (e.type !== "traffic") continue;
+    const each = [];
+    for (let lost = 0; lost < d.sites.length; lost++) {
+      state.siteUp[lost] = 0;
+      each.push(judgeLoss(d, state, e, lost));
+      state.siteUp[lost] = 1;
+    }
+    out.set(e.owner, each);
+  }
+  return out;
+}
+function judgeLoss(d, s, t, lost) {
+  const j = judgeTraffic(d, s, t, { outcome: 0, lostRps: 0, loads: new Float64Array(t.backends.length) }, true);
+  const backend = (i) => ({
+    cluster: t.owner.backends[i].cluster?.value ?? "?",
+    site: d.sites[t.backends[i].site],
+    loadRps: j.loads[i],
+    capacityRps: t.backends[i].capacity
+  });
+  const errors = [];
+  const overloaded = [];
+  let up = 0;
+  t.backends.forEach((b, i) => {
+    if (!s.siteUp[b.site]) return;
+    up++;
+    if (t.errors[i]) errors.push({ backend: backend(i), stores: unwritable(d, s, t, i, true).map((dep) => storeWhy(d, s, dep, b.site)) });
+    if (t.overloaded[i]) overloaded.push(backend(i));
+  });
+  return {
+    lost: d.sites[lost],
+    outcome: TRAFFIC_OUTCOMES[j.outcome],
+    peakRps: t.peak,
+    errors,
+    overloaded,
+    everyBackendErrs: j.outcome !== TRAFFIC_SERVED && up > 0 && errors.length === up
+  };
+}
+function storeWhy(d, s, dep, site) {
+  const name = dep.name;
+  if (dep.type === "store") {
+    const up = [...dep.writers].filter((w) => s.siteUp[w]);
+    const writers = [...dep.writers].map((w) => d.sites[w]);
+    return {
+      store: name,
+      why: up.length ? `no writer ${d.sites[site]} reaches` : writers.length === 1 ? `its one writer site, ${writers[0]}, is lost` : `every writer site (${listText(writers)}) is lost`
+    };
+  }
+  let canLead = false;
+  for (let i = 0; i < dep.canLead.length; i++) if (dep.canLead[i]) canLead = true;
+  return {
+    store: name,
+    why: canLead ? `${d.sites[site]} reaches no site that can lead it` : "no majority of its members is left: writes stop"
+  };
+}
+var where = (b) => `${b.cluster} (${b.site})`;
+function failoverText(f) {
+  if (f.outcome === "unserved") return `losing ${f.lost} leaves no backend to steer clients to`;
+  if (f.outcome === "errors") {
+    const who = f.errors.map((e) => `${where(e.backend)} cannot write to ${e.stores.map((x) => `${x.store} (${x.why})`).join(" or ")}`).join("; ");
+    const errRps = f.errors.reduce((a, e) => a + e.backend.loadRps, 0);
+    const share2 = f.everyBackendErrs ? `all ${rps(f.peakRps)} are errors (502s)` : `${rps(errRps)} of ${rps(f.peakRps)} are errors (502s)`;
+    const stores = new Set(f.errors.flatMap((e) => e.stores.map((x) => x.store)));
+    return `losing ${f.lost}, ${who}: ${share2} until ${stores.size === 1 ? "that store takes" : "those stores take"} writes again`;
+  }
+  if (f.outcome === "overloaded")
+    return `losing ${f.lost}, ${f.overloaded.map((b) => `${where(b)} is sent ${rpsOver(b.loadRps, b.capacityRps)} on a capacity of ${rps(b.capacityRps)}`).join("; ")} (capacity/site-loss)`;
+  return `losing ${f.lost}, the backends left serve every request`;
+}
+function failoverGapText(f) {
+  return `${failoverText(f)} \u2014 clients steered there are not served, so the failover recovers nothing`;
+}
+function failoverShort(f) {
+  if (f.outcome === "unserved") return `losing ${f.lost} leaves no backend`;
+  if (f.outcome === "errors") return `losing ${f.lost}, the failover lands on 502s`;
+  if (f.outcome === "overloaded") return `losing ${f.lost}, the failover lands on backends over their capacity`;
+  return `losing ${f.lost}, the failover serves`;
+}
+var FAILOVER_HEAD = "after the failover:";
+function failoverLine(ctx, tr) {
+  const gap = failoverGap(ctx, tr);
+  return gap && `${FAILOVER_HEAD} ${failoverGapText(gap)}`;
+}
+
 // server/src/availability/figures.ts
 var MINUTES_PER_YEAR = 525960;
 var DESIGN_STATE_BUDGET = 2e6;
@@ -20229,8 +20335,8 @@ function nineHelpsText(_ctx, f, h) {
   const a = Number(h.availability.toPrecision(12));
   const better = 1 - (1 - a) / 10;
   const n = (u) => ninesText(u).replace(/ nines$/, "");
-  const where2 = h.kind === "link" ? `on the ${h.site}` : `at ${h.site}`;
-  return `one more nine ${where2} (${sig(a)} \u2192 ${sig(better)}): ${n(f.unavailability)} \u2192 ${h.better.unavailability > 0 ? n(h.better.unavailability) : "\u221E"} nines, ${minutes(f.minutesPerYear)} \u2192 ${minutes(h.better.minutesPerYear)} unavailable a year`;
+  const where3 = h.kind === "link" ? `on the ${h.site}` : `at ${h.site}`;
+  return `one more nine ${where3} (${sig(a)} \u2192 ${sig(better)}): ${n(f.unavailability)} \u2192 ${h.better.unavailability > 0 ? n(h.better.unavailability) : "\u221E"} nines, ${minutes(f.minutesPerYear)} \u2192 ${minutes(h.better.minutesPerYear)} unavailable a year`;
 }
 function whereANineHelpsConflicts(ctx, f, budget = 2e5) {
   if (f.kind !== "async" && f.kind !== "crdt") return void 0;
@@ -20238,10 +20344,10 @@ function whereANineHelpsConflicts(ctx, f, budget = 2e5) {
 }
 function conflictNineText(f, h) {
   const a = Number(h.availability.toPrecision(12));
-  const where2 = h.kind === "link" ? `on the ${h.site}` : `at ${h.site}`;
+  const where3 = h.kind === "link" ? `on the ${h.site}` : `at ${h.site}`;
   const now = f.conflictProbability ?? 0;
   const then = h.better.conflictProbability ?? 0;
-  return `one more nine ${where2} (${sig(a)} \u2192 ${sig(1 - (1 - a) / 10)}): writers partitioned ${percentOfTime(now)} \u2192 ${percentOfTime(then)} of the time (${minutes(now * MINUTES_PER_YEAR)} \u2192 ${minutes(then * MINUTES_PER_YEAR)} a year)`;
+  return `one more nine ${where3} (${sig(a)} \u2192 ${sig(1 - (1 - a) / 10)}): writers partitioned ${percentOfTime(now)} \u2192 ${percentOfTime(then)} of the time (${minutes(now * MINUTES_PER_YEAR)} \u2192 ${minutes(then * MINUTES_PER_YEAR)} a year)`;
 }
 function rtoMissing(tr) {
   switch (rtoGap(tr)) {
@@ -20586,14 +20692,16 @@ function judgeRpo({ ctx, owner, isStore, o, label: label4, judge: judge2, unmeas
     });
   }
 }
-function judgeRto({ owner, isStore, o, label: label4, judge: judge2, unmeasurable }) {
+function judgeRto({ ctx, owner, isStore, o, label: label4, judge: judge2, unmeasurable }) {
   if (!o.rtoSeconds) return;
   const tr = owner;
   const rto = isStore ? null : rtoEstimate(tr);
   const objective = o.rtoSeconds.value;
   const floor = isStore || rto ? void 0 : ttlAlone(tr, objective);
+  const gap = isStore ? void 0 : failoverGap(ctx, tr);
   if (isStore)
     judge2({ key: "rtoSeconds", objective, design: null, met: null, finding: unmeasurable("rtoSeconds applies to traffic entries") });
+  else if (gap) judgeFailoverGap({ label: label4, span: o.rtoSeconds.span, objective, judge: judge2 }, rto, floor?.seconds, gap);
   else if (floor) {
     judge2({
       key: "rtoSeconds",
@@ -20645,6 +20753,18 @@ function judgeRto({ owner, isStore, o, label: label4, judge: judge2, unmeasurabl
       ) : void 0 : finding("objective/rto", o.rtoSeconds.span, rtoOverText(label4, rto, objective, withdrawn), fixes.length ? { fixes } : {})
     });
   }
+}
+function judgeFailoverGap({ label: label4, span, objective, judge: judge2 }, rto, floor, gap) {
+  const steering = rto ? `steering moves clients off a lost site within ${sig(rto.seconds)} s (${rto.terms})${rto.seconds > objective ? ", itself above the objective" : ""}, but` : "whatever the steering,";
+  judge2({
+    key: "rtoSeconds",
+    objective,
+    design: rto?.seconds ?? floor ?? null,
+    detail: failoverGapText(gap),
+    met: false,
+    failover: gap,
+    finding: finding("objective/rto", span, `${label4}: rtoSeconds ${objective} s is not met \u2014 ${steering} ${failoverGapText(gap)}`)
+  });
 }
 function ttlAlone(tr, objective) {
   const steering = tr.steering?.value;
@@ -20931,7 +21051,7 @@ function reachRules(ctx) {
     )
   );
 }
-function where(gaps) {
+function where2(gaps) {
   const clusters = gaps.flatMap((g) => g.clusters.map((c) => `${c.name.value} ${podRanges(c) || "(no pod range declared)"}`));
   const tunnels = new Set(gaps.map((g) => g.tunnel));
   const t = tunnels.size === 1 ? [...tunnels][0] : void 0;
@@ -20969,7 +21089,7 @@ function memberUnreachable(ctx, st, host, gaps) {
   return finding(
     "quorum/member-unreachable",
     memberKey(st, host),
-    `store ${name}'s ${mine === 1 ? "member" : `${mine} members`} at ${host} run${mine === 1 ? "s" : ""} on ${hostText(host, gaps)} and must dial its members at ${listText(podSites)} at their pod addresses \u2014 ${where(gaps)}. ${consequence} ${remedy(ctx, host, gaps)}`,
+    `store ${name}'s ${mine === 1 ? "member" : `${mine} members`} at ${host} run${mine === 1 ? "s" : ""} on ${hostText(host, gaps)} and must dial its members at ${listText(podSites)} at their pod addresses \u2014 ${where2(gaps)}. ${consequence} ${remedy(ctx, host, gaps)}`,
     { related: relatedOf(gaps) }
   );
 }
@@ -20981,7 +21101,7 @@ function replicationUnreachable(ctx, st, host, gaps) {
   return finding(
     "data/replication-unreachable",
     item?.span ?? st.span,
-    `store ${name}'s ${role} at ${host} runs on ${hostText(host, gaps)} and must dial its writer${podSites.length === 1 ? "" : "s"} at ${listText(podSites)} at their pod addresses \u2014 ${where(gaps)}. As designed it cannot ${role === "writer" ? "subscribe to their changes: the sites diverge from the first write" : "stream their log: it never catches up"}, and the RPO and failover Quorate counts on it do not hold. ${remedy(ctx, host, gaps)}`,
+    `store ${name}'s ${role} at ${host} runs on ${hostText(host, gaps)} and must dial its writer${podSites.length === 1 ? "" : "s"} at ${listText(podSites)} at their pod addresses \u2014 ${where2(gaps)}. As designed it cannot ${role === "writer" ? "subscribe to their changes: the sites diverge from the first write" : "stream their log: it never catches up"}, and the RPO and failover Quorate counts on it do not hold. ${remedy(ctx, host, gaps)}`,
     { related: relatedOf(gaps) }
   );
 }
@@ -21001,8 +21121,8 @@ function referenceRules(ctx) {
 function unknownReferences(t) {
   const out = [];
   const check = referenceCheck(t, out);
-  const each = (list2, kind, where2, whose = "") => {
-    for (const ref of list2 ?? []) check(ref, kind, where2, whose, list2);
+  const each = (list2, kind, where3, whose = "") => {
+    for (const ref of list2 ?? []) check(ref, kind, where3, whose, list2);
   };
   const linkerdClusters = new Set(t.clusters.filter((c) => c.linkerd && c.name).map((c) => c.name.value));
   for (const l of t.links) each(l.between?.items, "site", `links[${l.index}].between`);
@@ -21045,7 +21165,7 @@ var NONE = [];
 function referenceCheck(t, out) {
   const names = { site: t.siteByName, cluster: t.clusterByName, store: t.storeByName };
   let budget = SUGGESTION_BUDGET;
-  return (ref, kind, where2, whose, siblings = NONE, declared2 = names[kind], what = kind) => {
+  return (ref, kind, where3, whose, siblings = NONE, declared2 = names[kind], what = kind) => {
     if (!ref || declared2.has(ref.value)) return;
     const candidates = [...declared2.keys()];
     const taken = new Set(siblings.filter((x) => x !== ref).map((x) => x.value));
@@ -21063,7 +21183,7 @@ function referenceCheck(t, out) {
       finding(
         "ref/unknown",
         ref.span,
-        `${where2}${whose} names ${what} \`${ref.value}\`, which is not declared${near ? ` \u2014 did you mean \`${near}\`?` : ""} (${known})`,
+        `${where3}${whose} names ${what} \`${ref.value}\`, which is not declared${near ? ` \u2014 did you mean \`${near}\`?` : ""} (${known})`,
         { fixes }
       )
     );
@@ -22038,9 +22158,10 @@ function* judgeClusters(J, quorums) {
     clusters.push({ name, site, outcome, apiStops: false, controlPlaneAt: [], evictionAfterSeconds: null });
     if (outcome === "up") continue;
     const q = quorums.get(c)?.result;
-    const plane = !q ? "" : q.outcome === "lost" ? `; its control plane (etcd, ${Object.entries(q.members).map(([x, k]) => `${k} in ${x}`).join(
-      ", "
-    )}) is lost with it${Object.keys(q.members).every((x) => R.lost.has(x)) ? ", as a per-site control plane is by design" : `: the members left elsewhere are short of a majority, which harms nothing while the cluster they serve is gone`}` : q.outcome === "stops" ? "; its stretched etcd stops too (see above)" : `; its ${(q.members[site] ?? 0) > 0 ? "stretched " : ""}etcd keeps a majority on ${listText(q.groups.filter((g) => g.writes).flatMap((g) => g.sites))}, but the cluster it serves is gone \u2014 nothing runs under it`;
+    const plane = !q ? "" : q.outcome === "lost" ? `; its control plane (etcd, ${Object.entries(q.members).map(([x, k]) => `${k} in ${x}`).join(", ")}) is lost with it: ${lostEtcdWhy(
+      Object.keys(q.members).filter((x) => (q.members[x] ?? 0) > 0),
+      (x) => R.lost.has(x)
+    )}` : q.outcome === "stops" ? "; its stretched etcd stops too (see above)" : `; its ${(q.members[site] ?? 0) > 0 ? "stretched " : ""}etcd keeps a majority on ${listText(q.groups.filter((g) => g.writes).flatMap((g) => g.sites))}, but the cluster it serves is gone \u2014 nothing runs under it`;
     J.notes.push(`cluster ${name} is lost with ${site}${plane}`);
   }
   return clusters;
@@ -22152,9 +22273,9 @@ function writeSentence(J, entry2, b, qj, w) {
       return !path.fails && path.ms !== void 0 && w.budgetMs !== null && path.ms <= w.budgetMs;
     })
   );
-  const where2 = judgedWhere(qj);
+  const where3 = judgedWhere(qj);
   const fix = !over ? "" : alternatives.length ? `; with the leader in ${listText(alternatives.map((x) => x.site))} every writer is within it${noPin(qj.q) ? ", but nothing keeps it there" : ""}` : `; no placement of the leader keeps every writer (${listText([...qj.clients])}) within it`;
-  return `traffic ${entry2}: writes from ${who} to ${d} go to its leader in ${p.site}${where2}: ${ms(J.rtt(b.site, p.site))} there and back plus the ${ms(p.commit)} commit = ${ms(w.latencyMs)}${verdict}${fix}`;
+  return `traffic ${entry2}: writes from ${who} to ${d} go to its leader in ${p.site}${where3}: ${ms(J.rtt(b.site, p.site))} there and back plus the ${ms(p.commit)} commit = ${ms(w.latencyMs)}${verdict}${fix}`;
 }
 function placementAdvice(J, name, qj) {
   const budget = qj.result.writeLatencyBudgetMs;
@@ -22222,7 +22343,7 @@ function lostShareNote(J, tr, lb, sc) {
   for (const [i, b] of lb.entries())
     if (b.site !== void 0 && lostSites.includes(b.site) && before2.up[i]) share2 += toNumber(loadOf(before2, i));
   if (share2 <= 0) return;
-  const where2 = listText(lostSites);
+  const where3 = listText(lostSites);
   const steering = tr.steering?.value ?? "steering";
   const lostRps = `the ${rps(share2)} ${steering} sends ${lostSites.length > 1 ? "them" : "there"} get no answer (connection timeouts)`;
   const w = rtoEstimate(tr);
@@ -22242,15 +22363,15 @@ function lostShareNote(J, tr, lb, sc) {
   const judged4 = rtoWords(window2);
   if (!w)
     notes.push(
-      `traffic ${name}: until ${steering} stops sending clients to ${where2} \u2014 how long is unknown (${rtoGapWords(tr)}${judged4 ? `; ${judged4}` : ""}) \u2014 ${lostRps}; the loads are judged once it has stopped`
+      `traffic ${name}: until ${steering} stops sending clients to ${where3} \u2014 how long is unknown (${rtoGapWords(tr)}${judged4 ? `; ${judged4}` : ""}) \u2014 ${lostRps}; the loads are judged once it has stopped`
     );
   else if (steering === "anycast")
     notes.push(
-      `traffic ${name}: until ${where2}'s anycast route is withdrawn, ${lostRps} and established connections are reset \u2014 ${w.siteLossSeconds !== void 0 ? w.siteLoss : `nobody at ${where2} withdraws it: the upstream drops it when its BGP session fails, at once if the link goes dark, else after the BGP hold time (90 s as RFC 4271 suggests, 180 s by default on many routers; about 1 s with BFD \u2014 declare healthCheck.bgpHoldSeconds or bfd to have it counted)`}${judged4 ? `; ${judged4}` : ""}; the loads are judged once it is withdrawn`
+      `traffic ${name}: until ${where3}'s anycast route is withdrawn, ${lostRps} and established connections are reset \u2014 ${w.siteLossSeconds !== void 0 ? w.siteLoss : `nobody at ${where3} withdraws it: the upstream drops it when its BGP session fails, at once if the link goes dark, else after the BGP hold time (90 s as RFC 4271 suggests, 180 s by default on many routers; about 1 s with BFD \u2014 declare healthCheck.bgpHoldSeconds or bfd to have it counted)`}${judged4 ? `; ${judged4}` : ""}; the loads are judged once it is withdrawn`
     );
   else
     notes.push(
-      `traffic ${name}: until ${steering} stops sending clients to ${where2} \u2014 within ${seconds(w.seconds, 3)} (${w.terms}; ${w.caveat}${judged4 ? `; ${judged4}` : ""}) \u2014 ${lostRps}; the loads are judged once it has stopped`
+      `traffic ${name}: until ${steering} stops sending clients to ${where3} \u2014 within ${seconds(w.seconds, 3)} (${w.terms}; ${w.caveat}${judged4 ? `; ${judged4}` : ""}) \u2014 ${lostRps}; the loads are judged once it has stopped`
     );
 }
 function catchmentNote(J, tr, sc) {
@@ -22435,8 +22556,8 @@ function afterApiStops(c, load, controlPlaneAt, reachable, remote = false, major
   const pods = `its pods at ${c.site} keep running${load ? ` and serving (${load})` : ""}, but nothing can be scaled, rolled out or rescheduled there`;
   const within4 = reachable.length ? ` The API server${reachable.length === 1 ? "" : "s"} at ${listText([...reachable])} ${reachable.length === 1 ? "is" : "are"} still within ${c.site}'s reach: if the control-plane endpoint sends ${c.name}'s nodes there, they keep their API. Otherwise` : "";
   const evicted = remote ? `${evictsIfStacked(c.name, controlPlaneAt)}, from about ${seconds(EVICTION_AFTER_SECONDS)} into the cut that control plane evicts them: they keep serving while the cut lasts, and the kubelets at ${c.site} stop them all when it heals; ${HOSTED_EVICTS_NOTHING}` : `from about ${seconds(EVICTION_AFTER_SECONDS)} into the cut that control plane evicts them: they keep serving while the cut lasts, and the kubelets at ${c.site} stop them all when it heals`;
-  const where2 = majorityAt.length === controlPlaneAt.length ? `${listText([...controlPlaneAt])}, where its etcd keeps a majority` : `${listText([...controlPlaneAt])}, with its etcd's majority (${listText([...majorityAt])}: etcd only at ${listText(majorityAt.filter((x) => !controlPlaneAt.includes(x)))})`;
-  return `${c.name}'s control plane keeps running at ${where2}.${within4} ${within4 ? pods : `${pods.charAt(0).toUpperCase()}${pods.slice(1)}`}; ${evicted} (${SEE_POD_EVICTION})`;
+  const where3 = majorityAt.length === controlPlaneAt.length ? `${listText([...controlPlaneAt])}, where its etcd keeps a majority` : `${listText([...controlPlaneAt])}, with its etcd's majority (${listText([...majorityAt])}: etcd only at ${listText(majorityAt.filter((x) => !controlPlaneAt.includes(x)))})`;
+  return `${c.name}'s control plane keeps running at ${where3}.${within4} ${within4 ? pods : `${pods.charAt(0).toUpperCase()}${pods.slice(1)}`}; ${evicted} (${SEE_POD_EVICTION})`;
 }
 function apiWithoutServers(c, load, majorityAt, controlPlane, lost) {
   const gone = controlPlane.filter((x) => lost.has(x));
@@ -22496,10 +22617,10 @@ function istioEndpointNotes(J) {
       });
       if (!keepers.length) continue;
       const gone = R.lost.has(xs) ? "lost" : "cut off";
-      const where2 = keepers.some((y) => net(y) !== net(x)) ? ` (reached through ${x.name.value}'s east-west gateway, network ${net(x)})` : " (its pod addresses: one network)";
+      const where3 = keepers.some((y) => net(y) !== net(x)) ? ` (reached through ${x.name.value}'s east-west gateway, network ${net(x)})` : " (its pod addresses: one network)";
       const ys = keepers.map((y) => y.name.value);
       notes.push(
-        `Istio mesh ${meshId}: ${x.name.value} is ${gone}, yet its endpoints stay in the sidecars of ${listText(ys)}${where2} \u2014 ${ISTIO_KEEPS_ENDPOINTS}: the calls ${keepers.length === 1 ? "its" : "their"} sidecars balance to ${x.name.value} fail or wait out the connect timeout (10 s by default) until it is ${gone === "lost" ? "back" : "reachable again"}, unless a DestinationRule sets outlierDetection (which also turns on locality failover) to eject them`
+        `Istio mesh ${meshId}: ${x.name.value} is ${gone}, yet its endpoints stay in the sidecars of ${listText(ys)}${where3} \u2014 ${ISTIO_KEEPS_ENDPOINTS}: the calls ${keepers.length === 1 ? "its" : "their"} sidecars balance to ${x.name.value} fail or wait out the connect timeout (10 s by default) until it is ${gone === "lost" ? "back" : "reachable again"}, unless a DestinationRule sets outlierDetection (which also turns on locality failover) to eject them`
       );
     }
 }
@@ -22658,10 +22779,10 @@ function deepWithdrawn(window2, isolated) {
 }
 function deepReason(ctx, tr, isolated, failing) {
   const held = (tr.dependsOn?.items ?? []).map((d) => ctx.topology.storeByName.get(d.value)).filter((st) => st?.name && st.writers?.items.length && st.writers.items.every((w) => isolated.includes(w.value)));
-  const where2 = listText(isolated);
+  const where3 = listText(isolated);
   return held.length ? held.map(
-    (st) => `${st.name.value}${st.name.value.endsWith("s") ? "'" : "'s"} ${st.writers.items.length > 1 ? "writers are" : "writer is"} at ${where2}`
-  ).join(", ") : `${listText(failing.map((b) => b.cluster))} cannot write across the cut, ${where2} can`;
+    (st) => `${st.name.value}${st.name.value.endsWith("s") ? "'" : "'s"} ${st.writers.items.length > 1 ? "writers are" : "writer is"} at ${where3}`
+  ).join(", ") : `${listText(failing.map((b) => b.cluster))} cannot write across the cut, ${where3} can`;
 }
 function runIsolate(ctx, site, base = ALL_UP) {
   const sites = typeof site === "string" ? [site] : [...site];
@@ -22678,21 +22799,21 @@ function runIsolate(ctx, site, base = ALL_UP) {
     if (!lb || !tr.name || !lb.some((b) => b.site !== void 0 && sites.includes(b.site))) continue;
     steered2 = true;
     const failing = withdrawn.join() === sites.join() ? [] : deepCheckFailsElsewhere(window2, tr.name.value, sites);
-    const where2 = failing.length ? listText([...new Set(failing.map((b) => b.site))]) : isolated;
+    const where3 = failing.length ? listText([...new Set(failing.map((b) => b.site))]) : isolated;
     if (failing.length) notes.push(deepInsteadNote(ctx, window2, tr, sites, failing));
     const w = rtoEstimate(tr);
     if (!w) {
       windowSeconds = null;
       notes.push(
-        `traffic ${tr.name.value}: ${tr.healthCheck ? `${tr.steering?.value ?? "no steering"} with no ttlSeconds` : "no healthCheck is declared"}, so how long ${tr.steering?.value ?? "steering"} keeps sending clients to ${where2} is unknown \u2014 declare healthCheck: { intervalSeconds, failureThreshold }${tr.healthCheck && tr.steering?.value !== "anycast" ? " and ttlSeconds" : ""}`
+        `traffic ${tr.name.value}: ${tr.healthCheck ? `${tr.steering?.value ?? "no steering"} with no ttlSeconds` : "no healthCheck is declared"}, so how long ${tr.steering?.value ?? "steering"} keeps sending clients to ${where3} is unknown \u2014 declare healthCheck: { intervalSeconds, failureThreshold }${tr.healthCheck && tr.steering?.value !== "anycast" ? " and ttlSeconds" : ""}`
       );
       continue;
     }
     const deps = (tr.dependsOn?.items ?? []).map((d) => d.value);
     const deep = deps.length ? `a deep health check (one that writes through ${listText(deps)})` : "a health check that fails when the site is cut off";
-    const upSite = failing.length ? `${where2} (up, answering with errors)` : "an isolated site that is still up";
+    const upSite = failing.length ? `${where3} (up, answering with errors)` : "an isolated site that is still up";
     notes.push(
-      tr.steering?.value === "anycast" ? `traffic ${tr.name.value}: anycast withdraws ${where2}'s route only when ${where2}'s own health checker fails \u2014 with ${deep} in up to ${seconds(w.seconds, 3)} (${w.terms}); a shallow check keeps passing on ${upSite}, so clients keep reaching it (and getting its errors) until someone withdraws the route` : `traffic ${tr.name.value}: with ${deep}, ${tr.steering?.value} stops sending clients to ${where2} within ${seconds(w.seconds, 3)} (${w.terms}; ${w.caveat}); a shallow check keeps passing on ${upSite}, so the window lasts until someone withdraws ${where2} (then the ${seconds(tr.ttlSeconds?.value ?? 0, 3)} TTL)`
+      tr.steering?.value === "anycast" ? `traffic ${tr.name.value}: anycast withdraws ${where3}'s route only when ${where3}'s own health checker fails \u2014 with ${deep} in up to ${seconds(w.seconds, 3)} (${w.terms}); a shallow check keeps passing on ${upSite}, so clients keep reaching it (and getting its errors) until someone withdraws the route` : `traffic ${tr.name.value}: with ${deep}, ${tr.steering?.value} stops sending clients to ${where3} within ${seconds(w.seconds, 3)} (${w.terms}; ${w.caveat}); a shallow check keeps passing on ${upSite}, so the window lasts until someone withdraws ${where3} (then the ${seconds(tr.ttlSeconds?.value ?? 0, 3)} TTL)`
     );
     if (windowSeconds !== null) windowSeconds = Math.max(windowSeconds, w.seconds);
   }
@@ -22721,14 +22842,14 @@ function runIsolate(ctx, site, base = ALL_UP) {
 }
 function deepInsteadNote(ctx, window2, tr, isolated, failing) {
   const them = listText(failing.map((b) => b.cluster));
-  const where2 = listText(isolated);
+  const where3 = listText(isolated);
   const deps = (tr.dependsOn?.items ?? []).map((d) => d.value);
   const errs = rps(failing.reduce((a, b) => a + b.errorRps, 0));
   const one = failing.length === 1;
   const through = deps.length ? ` through ${listText(deps)}` : "";
   const carrying = window2.traffic.find((t) => t.name === tr.name.value)?.backends ?? [];
   const inside2 = listText(carrying.filter((b) => isolated.includes(b.site) && b.loadRps).map((b) => b.cluster));
-  return `traffic ${tr.name.value}: a deep health check withdraws ${them}, not ${where2}: ${deepReason(ctx, tr, isolated, failing)} \u2014 ${inside2}'s writes${through} work in the cut and ${them}'s fail, so the check passes at ${inside2} and fails at ${them}; with a shallow check ${them} ${one ? "keeps" : "keep"} answering ${one ? "its" : "their"} ${errs} with errors until an operator withdraws ${one ? "it" : "them"} by hand`;
+  return `traffic ${tr.name.value}: a deep health check withdraws ${them}, not ${where3}: ${deepReason(ctx, tr, isolated, failing)} \u2014 ${inside2}'s writes${through} work in the cut and ${them}'s fail, so the check passes at ${inside2} and fails at ${them}; with a shallow check ${them} ${one ? "keeps" : "keep"} answering ${one ? "its" : "their"} ${errs} with errors until an operator withdraws ${one ? "it" : "them"} by hand`;
 }
 var MAX_PARTITION_SITES = 12;
 function sweep(ctx, kind) {
@@ -22960,7 +23081,9 @@ function objectivesOf(ctx, f) {
       met: j.met,
       ...j.condition ? { condition: j.condition } : {},
       // review M134: why it cannot be measured ("met only if ams never fails (no availability declared)")
-      ...j.met === null && j.detail ? { detail: j.detail } : {}
+      ...j.met === null && j.detail ? { detail: j.detail } : {},
+      // review M144: not met because a single-site loss leaves clients on backends that do not serve them
+      ...j.failover && j.detail ? { detail: j.detail } : {}
     };
   return out;
 }
@@ -22976,7 +23099,7 @@ var SURVIVE = {
   "two-sites": "any two sites lost",
   partition: "any partition into two groups"
 };
-var metText = (j) => j.met === null ? `cannot be measured${j.detail ? ` (${j.detail})` : ""}` : j.met ? `met${j.condition ? ` ${j.condition}` : ""}` : `NOT met${j.detail && j.key.startsWith("survive") ? ` (${j.detail})` : ""}`;
+var metText = (j) => j.met === null ? `cannot be measured${j.detail ? ` (${j.detail})` : ""}` : j.met ? `met${j.condition ? ` ${j.condition}` : ""}` : j.failover ? `NOT met (${failoverShort(j.failover)})` : `NOT met${j.detail && j.key.startsWith("survive") ? ` (${j.detail})` : ""}`;
 function budgetOfFigures(ctx, f) {
   return f.kind === "consensus" || f.kind === "galera" ? budgetOf(ctx, f.owner) : void 0;
 }
@@ -22990,6 +23113,10 @@ function bestJson(f) {
     placementsBounded: b.placementsBounded,
     pins: b.pins
   } : null;
+}
+function failoverJson(ctx, f) {
+  const gap = f.kind === "traffic" ? failoverGap(ctx, f.owner) : void 0;
+  return gap ? { lose: gap.lost, outcome: gap.outcome, text: failoverText(gap) } : null;
 }
 function budgetJson(b) {
   if (!b) return null;
@@ -23098,6 +23225,8 @@ function availabilityJson(ctx, report = reportOf(ctx)) {
     outcomes: f.outcomes,
     brokenAllUp: f.brokenAllUp,
     rtoTerms: f.rto?.terms ?? null,
+    // review M144: the first single-site loss after which the entry is not served once steering has withdrawn the lost site (null: every one serves; not a traffic entry)
+    failover: failoverJson(ctx, f),
     statesJudged: f.states,
     maxFailuresJudged: f.maxFailures,
     linksInClosedForm: f.closedForm,
@@ -23169,6 +23298,8 @@ function lines(ctx, f) {
   if (f.servedFraction !== null) out.push(`  ${servedText(f)}`);
   if (f.rto) out.push(`  ${rtoText(f.rto)}`);
   else if (f.kind === "traffic") out.push(`  RTO unknown: ${rtoMissing(f.owner)}`);
+  const failover = f.kind === "traffic" ? failoverLine(ctx, f.owner) : void 0;
+  if (failover) out.push(`  ${failover}`);
   const helps = whereANineHelps(ctx, f);
   if (helps) out.push(`  where a nine helps most: ${nineHelpsText(ctx, f, helps)}`);
   const conflicts = whereANineHelpsConflicts(ctx, f);
@@ -23189,10 +23320,12 @@ function availabilityText(ctx, report = reportOf(ctx)) {
 `;
 }
 var RTO_DEEP_CHECK = "for a site cut off but alive only with a deep health check (one that fails through its dependencies; a shallow check keeps passing)";
-function mdRto(f) {
+function mdRto(ctx, f) {
   const rto = f.rto;
-  if (!rto) return f.kind === "traffic" ? `unknown: ${rtoMissing(f.owner)}` : "";
+  const gap = f.kind === "traffic" ? failoverGap(ctx, f.owner) : void 0;
+  if (!rto) return f.kind === "traffic" ? `unknown: ${rtoMissing(f.owner)}${gap ? `; ${failoverGapText(gap)}` : ""}` : "";
   const head = `${sig(rto.seconds)} s (${rto.terms})`;
+  if (gap) return `${head} to steer clients off a lost site, but ${failoverGapText(gap)}; ${rto.caveat}`;
   if (!rto.siteLoss) return `${head}: ${rto.caveat}; holds for a lost site; ${RTO_DEEP_CHECK}`;
   const lost = rto.siteLossSeconds !== void 0 ? `${sig(rto.siteLossSeconds)} s (${rto.siteLossTerms}) on a whole-site loss, when the upstream's BGP session fails` : "on a whole-site loss, until the upstream's BGP session fails: the hold time (90\u2013180 s by default, about 1 s with BFD), not declared";
   return `${head} for a site that withdraws its route (cut off but alive: only with a deep health check); ${lost}; ${rto.caveat}`;
@@ -23259,7 +23392,7 @@ function availabilityMarkdown(ctx, report = reportOf(ctx)) {
             f.method,
             f.brokenAllUp ? "fails with everything up" : f.cutSets[0] ? cutSetText(f.cutSets[0]) : "none of 3 or fewer",
             mdNineHelps(ctx, f),
-            mdRto(f),
+            mdRto(ctx, f),
             rpoText(f),
             obj
           ];
@@ -26827,18 +26960,18 @@ function show(v) {
   return typeof v === "string" ? `"${v}"` : JSON.stringify(v);
 }
 function message(e, data) {
-  const where2 = pathText(e.instancePath);
+  const where3 = pathText(e.instancePath);
   const name = lastSeg(e.instancePath) || "the document";
-  const label4 = /^\d+$/.test(name) ? where2 : `\`${name}\``;
+  const label4 = /^\d+$/.test(name) ? where3 : `\`${name}\``;
   const p = e.params;
   switch (e.keyword) {
     case "required":
-      return `${where2 === "the document" ? "the document" : `\`${where2}\``} is missing required property \`${p.missingProperty}\``;
+      return `${where3 === "the document" ? "the document" : `\`${where3}\``} is missing required property \`${p.missingProperty}\``;
     case "additionalProperties": {
       const extra = String(p.additionalProperty);
       const allowed = Object.keys(e.parentSchema?.properties ?? {});
       const near = closest(extra, allowed);
-      return `unknown property \`${extra}\` in \`${where2 === "the document" ? "the topology" : where2}\`${near ? ` (did you mean \`${near}\`?)` : ""}`;
+      return `unknown property \`${extra}\` in \`${where3 === "the document" ? "the topology" : where3}\`${near ? ` (did you mean \`${near}\`?)` : ""}`;
     }
     case "type":
       return `${label4} must be ${describeType(p.type)}, not ${typeName(data)}`;
@@ -26865,7 +26998,7 @@ function message(e, data) {
     case "exclusiveMinimum":
       return `${label4} must be greater than ${p.limit}, not ${show(data)}`;
     default:
-      return `${where2}: ${e.message ?? "does not match the schema"}`;
+      return `${where3}: ${e.message ?? "does not match the schema"}`;
   }
 }
 function dataAt(root2, pointer) {
@@ -26952,12 +27085,12 @@ function anyInexact(data) {
   }
   return false;
 }
-function inexactMessage(where2, source, v) {
+function inexactMessage(where3, source, v) {
   if (Number.isNaN(v))
-    return `\`${where2}\` is ${source}, YAML's "not a number": it is no value, so Quorate does not compute with it (write a number)`;
+    return `\`${where3}\` is ${source}, YAML's "not a number": it is no value, so Quorate does not compute with it (write a number)`;
   if (!Number.isFinite(v))
-    return `\`${where2}\` is ${source}, YAML's ${v > 0 ? "" : "negative "}infinity: no design value is infinite, so Quorate does not compute with it (write a number)`;
-  return `\`${where2}\` is ${source}, beyond 2^53 \u2212 1 (9007199254740991), the largest number JSON and YAML tools hold exactly; Quorate does not compute with it`;
+    return `\`${where3}\` is ${source}, YAML's ${v > 0 ? "" : "negative "}infinity: no design value is infinite, so Quorate does not compute with it (write a number)`;
+  return `\`${where3}\` is ${source}, beyond 2^53 \u2212 1 (9007199254740991), the largest number JSON and YAML tools hold exactly; Quorate does not compute with it`;
 }
 function tooLarge(doc, docSpan, data, prefix) {
   if (!anyInexact(data)) return [];
@@ -27261,7 +27394,7 @@ function pairValueAt(doc, keyStart) {
   });
   return found;
 }
-function compareCheck(ch, path, input, where2) {
+function compareCheck(ch, path, input, where3) {
   if (ch.design === void 0) return void 0;
   const c = ch.cluster;
   const name = c.name.value;
@@ -27283,7 +27416,7 @@ function compareCheck(ch, path, input, where2) {
     designSpan
   };
   if (agree) return { comparison };
-  const designSays = ch.field === "name" ? `${where2(designSpan)} names the cluster ${designText}` : ch.designAt ? `${where2(designSpan)} gives ${name} ${ch.field} ${designText}` : `the design leaves ${name}'s ${ch.field} at its default ${designText} (${where2(designSpan)})`;
+  const designSays = ch.field === "name" ? `${where3(designSpan)} names the cluster ${designText}` : ch.designAt ? `${where3(designSpan)} gives ${name} ${ch.field} ${designText}` : `the design leaves ${name}'s ${ch.field} at its default ${designText} (${where3(designSpan)})`;
   const fixes = [...deployedFix(ch, designText), ...designFix(ch, raw, deployedText, input)];
   return {
     comparison,
@@ -27329,7 +27462,7 @@ function designFix(ch, raw, deployedText, input) {
   if (!edits || ch.kind === "number" && asNumber(raw) === void 0) return [];
   return [{ kind: "replace-in", title: `Adopt \`${deployedText}\` in the design`, args: { path: input.path, edits } }];
 }
-function linkComparisons(c, links, path, input, where2, comparisons, f) {
+function linkComparisons(c, links, path, input, where3, comparisons, f) {
   const name = c.name.value;
   const designed = (c.linkerd?.links ?? []).map((l) => l.cluster?.value).filter((x) => !!x);
   for (const { target } of links) {
@@ -27352,7 +27485,7 @@ function linkComparisons(c, links, path, input, where2, comparisons, f) {
         finding(
           "drift/linkerd",
           target.span,
-          `this Link targets ${v ?? "no cluster"}, but ${where2(c.linkerd?.keySpan ?? c.name.span)} gives ${name} links to ${setText(designed)}: the Link mirrors Services the design does not show`,
+          `this Link targets ${v ?? "no cluster"}, but ${where3(c.linkerd?.keySpan ?? c.name.span)} gives ${name} links to ${setText(designed)}: the Link mirrors Services the design does not show`,
           { related: [{ span: c.linkerd?.keySpan ?? c.name.span, message: `${name}'s links in the design`, path: input.path }] }
         )
       );
@@ -29555,7 +29688,7 @@ function facts(r2) {
   for (const e of r2.exports) {
     const stale = e.stale.map((x) => `${x.cluster} sends ${percent(x.share, 1)} of its calls to unreachable ${x.unreachable.join(", ")}`);
     const allStale = new Set(e.stale.filter((x) => x.share >= 1).map((x) => x.cluster));
-    const served = (cs, where2 = "") => cs.length && cs.every((c) => allStale.has(c)) ? `${cs.join(", ")} up${where2}, ${cs.length === 1 ? "its" : "their"} calls all time out${e.affinity === "remote" ? " (affinity remote)" : ""}` : cs.length ? `served by ${cs.join(", ")}${where2}` : `no exporting cluster${where2}`;
+    const served = (cs, where3 = "") => cs.length && cs.every((c) => allStale.has(c)) ? `${cs.join(", ")} up${where3}, ${cs.length === 1 ? "its" : "their"} calls all time out${e.affinity === "remote" ? " (affinity remote)" : ""}` : cs.length ? `served by ${cs.join(", ")}${where3}` : `no exporting cluster${where3}`;
     if (!e.servedBy.length) out.push([`export ${e.namespace}/${e.service}`, "no exporting cluster left"]);
     else if (e.groups.length > 1)
       out.push([
@@ -31693,7 +31826,7 @@ function realLoss({ r: r2, o, out, isolated }) {
   if (!loss) return;
   const drill = new Set(judged3({ r: r2, p: r2.prediction }).flatMap((x) => [...x.breaks, ...x.notes]));
   const adds = [...loss.breaks, ...loss.notes].filter((x, i, xs) => xs.indexOf(x) === i && !drill.has(x));
-  const where2 = cell(listOf(isolated));
+  const where3 = cell(listOf(isolated));
   const simulate = codeSpan(shellLine(["quorate", "simulate", "--lose", isolated.join(","), displayPath(o.source)]));
   const once = judgedOnce(loss);
   const lossVerdict = `predicts **${loss.verdict}** for a real loss${once ? `, ${prose(once)}` : ""}`;
@@ -31702,12 +31835,12 @@ function realLoss({ r: r2, o, out, isolated }) {
   out.push(
     "## What a real loss adds (not enacted)",
     "",
-    `This drill cuts ${where2} off; ${isolated.length === 1 ? "its" : "their"} machines keep running and answer the clients steering still sends there. ${simulate} ${verdicts}.${adds.length ? " These predictions of the loss are not enacted here, so a pass does not prove them:" : " Every prediction of the loss is among this drill's."}`,
+    `This drill cuts ${where3} off; ${isolated.length === 1 ? "its" : "their"} machines keep running and answer the clients steering still sends there. ${simulate} ${verdicts}.${adds.length ? " These predictions of the loss are not enacted here, so a pass does not prove them:" : " Every prediction of the loss is among this drill's."}`,
     "",
     ...adds.map((x) => `- ${prose(x)}`),
     ...adds.length ? [
       "",
-      `To enact them, stop ${where2}'s machines \u2014 power off ${isolated.length === 1 ? "its" : "their"} nodes, or stop the kubelets, etcd and the stores' processes there \u2014 which this tool does not do: Chaos Mesh and Litmus cut the network only.`
+      `To enact them, stop ${where3}'s machines \u2014 power off ${isolated.length === 1 ? "its" : "their"} nodes, or stop the kubelets, etcd and the stores' processes there \u2014 which this tool does not do: Chaos Mesh and Litmus cut the network only.`
     ] : [],
     ""
   );
@@ -32627,21 +32760,21 @@ function quorumChecks(rb) {
 }
 function writeProbe(ctx, label4, at) {
   const q = ctx.quorums.find((x) => x.label === label4);
-  const where2 = at ? `at ${cell(listOf(at, "or"))}, where every member is` : "on each side";
+  const where3 = at ? `at ${cell(listOf(at, "or"))}, where every member is` : "on each side";
   const one = " \u2014 it must succeed";
   if (q?.kind === "etcd")
-    return `${codeSpan(etcdctl("--command-timeout=5s", "put", ETCD_PROBE_KEY, "probe"))} on a member's host ${where2} (over ssh; kubeadm's certificate paths)${at ? one : " \u2014 it must succeed where the majority is and time out elsewhere"}`;
+    return `${codeSpan(etcdctl("--command-timeout=5s", "put", ETCD_PROBE_KEY, "probe"))} on a member's host ${where3} (over ssh; kubeadm's certificate paths)${at ? one : " \u2014 it must succeed where the majority is and time out elsewhere"}`;
   const st = q?.owner;
   if (st && isCockroach(st))
-    return `${codeSpan(cockroach("sql", "-e", `UPSERT INTO ${probeTable(st)} VALUES (1, now())`))} through a node ${where2} (the probe table from Pre-flight)${at ? one : " \u2014 it must succeed where the majority is (CockroachDB \u2265 24.1 may proxy a write through a follower, slower) and hang or fail on ranges whose majority is across the cut"}`;
+    return `${codeSpan(cockroach("sql", "-e", `UPSERT INTO ${probeTable(st)} VALUES (1, now())`))} through a node ${where3} (the probe table from Pre-flight)${at ? one : " \u2014 it must succeed where the majority is (CockroachDB \u2265 24.1 may proxy a write through a follower, slower) and hang or fail on ranges whose majority is across the cut"}`;
   if (st && consensusEngine(st.engine?.value) === "yugabytedb")
-    return `${codeSpan(ysqlsh(st.name.value, "SET statement_timeout = 5000; INSERT INTO quorate_probe VALUES (1, now()) ON CONFLICT (k) DO UPDATE SET at = excluded.at"))} through a yb-tserver ${where2} (TSERVER; the probe table from Pre-flight)${at ? one : " \u2014 it must succeed where the majority is and time out on tablets whose majority is across the cut"}`;
+    return `${codeSpan(ysqlsh(st.name.value, "SET statement_timeout = 5000; INSERT INTO quorate_probe VALUES (1, now()) ON CONFLICT (k) DO UPDATE SET at = excluded.at"))} through a yb-tserver ${where3} (TSERVER; the probe table from Pre-flight)${at ? one : " \u2014 it must succeed where the majority is and time out on tablets whose majority is across the cut"}`;
   if (st && consensusEngine(st.engine?.value) === "tidb")
-    return `${codeSpan(tidbSql(`INSERT INTO ${tidbProbeTable(st)} VALUES (1, NOW()) ON DUPLICATE KEY UPDATE at = NOW()`))} through a TiDB server ${where2} (TIDB; the probe table from Pre-flight)${at ? one : " \u2014 it must succeed where the majority is and hang or fail on Regions whose majority is across the cut"}`;
+    return `${codeSpan(tidbSql(`INSERT INTO ${tidbProbeTable(st)} VALUES (1, NOW()) ON DUPLICATE KEY UPDATE at = NOW()`))} through a TiDB server ${where3} (TIDB; the probe table from Pre-flight)${at ? one : " \u2014 it must succeed where the majority is and hang or fail on Regions whose majority is across the cut"}`;
   const single = st ? singleLeaderProbe(st) : void 0;
   if (single)
-    return `${codeSpan(single.write)} ${single.through} ${where2}${at ? one : " \u2014 it must succeed where the majority is and fail elsewhere (no leader there: an error within seconds, not a hang)"}`;
-  return `a test write through a member ${where2}${at ? one : " \u2014 it must succeed where the majority is and fail elsewhere"}`;
+    return `${codeSpan(single.write)} ${single.through} ${where3}${at ? one : " \u2014 it must succeed where the majority is and fail elsewhere (no leader there: an error within seconds, not a hang)"}`;
+  return `a test write through a member ${where3}${at ? one : " \u2014 it must succeed where the majority is and fail elsewhere"}`;
 }
 var CONSUL_PROBE_KEY = "quorate/gameday";
 function singleLeaderProbe(st) {
@@ -34154,11 +34287,12 @@ function trafficRows(x) {
     const jr = judgement(x, tr, "rtoSeconds");
     const rtoCell = rto ? `${sig(rto.seconds)} s (${rto.terms})` : jr?.met === null ? unmeasured2(jr) : (
       // the TTL alone past the objective (review M85): a lower bound, not an estimate
-      jr?.met === false && jr.design !== null ? `${jr.detail} (not estimated: ${rtoMissing(tr)})` : `not estimated: ${rtoMissing(tr)}`
+      jr?.met === false && jr.design !== null && !jr.failover ? `${jr.detail} (not estimated: ${rtoMissing(tr)})` : `not estimated: ${rtoMissing(tr)}`
     );
     const lost = !rto?.siteLoss ? "" : rto.siteLossSeconds !== void 0 ? `; on a whole-site loss ${sig(rto.siteLossSeconds)} s (${rto.siteLossTerms}), when the upstream's BGP session fails` : "; on a whole-site loss, until the upstream's BGP session fails (the hold time: 90\u2013180 s by default, about 1 s with BFD)";
-    const rtoStatus = status(jr);
-    x.rows.push(["Ingress RTO", name, objectiveCell(jr), `${rtoCell}${lost}`, rtoStatus]);
+    const gap = failoverGap(x.r.ctx, tr);
+    const rtoStatus = jr?.failover ? { raw: `**not met** \u2014 ${gapCause(jr.failover)}` } : status(jr);
+    x.rows.push(["Ingress RTO", name, objectiveCell(jr), `${rtoCell}${lost}${gap ? `; but ${failoverShort(gap)}` : ""}`, rtoStatus]);
     const ja = judgement(x, tr, "availability");
     x.rows.push(["Ingress availability", name, objectiveCell(ja), availabilityCell(x.r, figuresOf(x, tr), ja), status(ja)]);
     survivalRows(x, tr, "Ingress survival");
@@ -34167,7 +34301,7 @@ function trafficRows(x) {
       `backends of ${tr.name.value}`,
       objectiveCell(jr),
       // as ingress, both figures where anycast has two (review M63: the status is the whole-site figure's)
-      ...statelessRto(x.r, tr, `${rtoCell}${lost}`, jr, rtoStatus)
+      ...statelessRto(x.r, tr, `${rtoCell}${lost}`, rtoStatus)
     ]);
   }
 }
@@ -34325,15 +34459,16 @@ function capacityAfterLoss(r2, tr) {
   const least = Math.min(...tight.map((y) => y.b.headroomRps));
   const at = tight.filter((y) => y.b.headroomRps === least);
   const words = (y) => loadWords(y.b.loadRps, y.b.capacityRps);
-  const where2 = at.map((y) => `${y.loss} leaves ${y.b.cluster} at ${rpsFigure(y.b.loadRps, words(y).digits)} of ${words(y).capacity}`).join("; ");
-  return least > 0 ? `every single-site loss leaves enough capacity (least headroom ${words(at[0]).headroom}: ${where2})` : `every single-site loss leaves exactly enough capacity, no margin: ${where2}`;
+  const where3 = at.map((y) => `${y.loss} leaves ${y.b.cluster} at ${rpsFigure(y.b.loadRps, words(y).digits)} of ${words(y).capacity}`).join("; ");
+  return least > 0 ? `every single-site loss leaves enough capacity (least headroom ${words(at[0]).headroom}: ${where3})` : `every single-site loss leaves exactly enough capacity, no margin: ${where3}`;
 }
-function statelessRto(r2, tr, rtoCell, jr, ingress) {
-  const failing = r2.single.map((x) => ({ x, res: x.traffic.find((y) => y.name === tr.name.value) })).find((y) => y.res && y.res.outcome !== "served");
-  if (!failing) return [`as ingress: ${rtoCell}; ${capacityAfterLoss(r2, tr)}`, ingress];
-  const why2 = failing.res.outcome === "overloaded" ? "the remaining backends are overloaded (capacity/site-loss)" : failing.res.outcome === "errors" ? "backends answer with errors (a store they depend on stops writes)" : "no backend remains";
-  const cause = failing.res.outcome === "overloaded" ? "by capacity, not steering (`capacity/site-loss`)" : failing.res.outcome === "errors" ? "by writes stopping, not steering" : "no backend remains";
-  return [`not bounded by steering: ${failing.x.name} \u2014 ${why2}`, jr ? { raw: `**not met** \u2014 ${cause}` } : NO_OBJECTIVE];
+function gapCause(gap) {
+  return gap.outcome === "overloaded" ? "by capacity, not steering (`capacity/site-loss`)" : gap.outcome === "errors" ? "by writes stopping, not steering" : "no backend remains";
+}
+function statelessRto(r2, tr, rtoCell, status2) {
+  const gap = failoverGap(r2.ctx, tr);
+  if (!gap) return [`as ingress: ${rtoCell}; ${capacityAfterLoss(r2, tr)}`, status2];
+  return [`not bounded by steering: ${failoverText(gap)}`, status2];
 }
 
 // server/src/whatif/record.ts
@@ -34754,8 +34889,8 @@ function commitCell(r2, q, o, designed) {
   const site = at ?? (placed?.commit !== void 0 ? placed.site : best?.site);
   if (latency == null || !site)
     return noMajority(r2, q, o.counts) ? "none (no majority can vote as designed)" : `unknown${o.note ? ` (${o.note})` : " (a member link has no rttMs)"}`;
-  const where2 = q.kind === "galera" ? `writes from ${cell(site)}, the fastest; no leader` : `leader in ${cell(site)}${engine ? ", as simulate places it with every site up" : placed?.commit !== void 0 ? ", where simulate would place it" : ", the fastest"}`;
-  return { raw: `${commitMs(latency)} (${where2})` };
+  const where3 = q.kind === "galera" ? `writes from ${cell(site)}, the fastest; no leader` : `leader in ${cell(site)}${engine ? ", as simulate places it with every site up" : placed?.commit !== void 0 ? ", where simulate would place it" : ", the fastest"}`;
+  return { raw: `${commitMs(latency)} (${where3})` };
 }
 var failoverWords = (x) => {
   const once = judgedOnce(x);
@@ -35380,6 +35515,8 @@ function costItem(r2) {
     };
   const short = withCap.flatMap((tr) => [
     ...r2.single.filter((x) => x.traffic.some((y) => y.name === tr.name.value && y.outcome === "unserved")).map((x) => `${tr.name.value} when ${x.name}: no backend remains`),
+    // review M151: a loss after which clients are steered to backends that cannot write is not served, whatever their headroom (availability/failover, as the RTO judges it)
+    ...failovers(r2.ctx, tr).filter((f) => f.outcome === "errors").map((f) => `${tr.name.value}: ${failoverText(f)} \u2014 capacity that cannot write serves nothing`),
     ...tightestLosses(r2, tr.name.value).filter((l) => l.b.overloaded).map((l) => `${tr.name.value} when ${l.scenario}: ${l.b.cluster} ${ofCapacity2(l.b)}`)
   ]);
   const tightest = withCap.flatMap((tr) => {
