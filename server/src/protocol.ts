@@ -130,6 +130,8 @@ export interface SimulateResult {
   readonly judged?: string;
   /** one sentence per thing that breaks, with its numbers */
   readonly breaks: readonly string[];
+  /** with no break: "the RPO of store carts is unknown" where a lost writer's unreplicated writes have no lag bound (review M147: not "breaks nothing"); absent otherwise */
+  readonly rpoUnknown?: string;
   /** what else a reader should know (lost clusters, stale replicas, at-capacity backends, data at risk) */
   readonly notes: readonly string[];
   /** error and warning findings of the file: the strip says they remain even when the scenario breaks nothing */

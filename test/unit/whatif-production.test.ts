@@ -113,6 +113,7 @@ test("RPO: at risk exactly at the lag buffer; one byte less and the bound does n
     atRiskBytes: TAIL,
     rpoUnbounded: false,
     everyCopyLost: false,
+    rpoUnknown: false,
   });
   assert.ok(at.breaks.some((b) => /up to 10,240,000 bytes \(9\.8 MiB\) of acknowledged writes in fra may be lost/.test(b)));
   const over = run(ctxOf(SINGLE_WRITER.replace("BUFFER", String(TAIL - 1))), sc({ lose: ["fra"] }));
@@ -123,6 +124,7 @@ test("RPO: at risk exactly at the lag buffer; one byte less and the bound does n
     atRiskBytes: null,
     rpoUnbounded: true,
     everyCopyLost: false,
+    rpoUnknown: false,
   });
   assert.ok(
     over.breaks.some((b) => /does not fit the lag buffer of 10,239,999 bytes \(9\.8 MiB\), which holds 10 s of writes/.test(b)),
@@ -148,6 +150,46 @@ test("a multi-writer store losing a writer site continues but its tail is at ris
   assert.equal(overflow.stores[0].rpoUnbounded, true);
   assert.equal(overflow.verdict, "degraded");
   assert.equal(simJson(["--lose", "lon"], body.replace("BUF", "100000")).json.stores[0].atRiskBytes, 100000);
+});
+
+test("M147: a crdt writer site lost with no maxLagSeconds is an unknown RPO, never 'nothing breaks'; maxLagSeconds bounds it in seconds", () => {
+  const body = (lag: string) =>
+    `${FRA_LON}clusters:\n  - { name: fra-prod, site: fra }\n  - { name: lon-prod, site: lon }\nstores:\n  - name: carts\n    replication: crdt\n    writers: [fra, lon]\n${lag}`;
+  const none = run(ctxOf(body("")), sc({ lose: ["fra"] }));
+  assert.equal(none.verdict, "ok", "the contract's verdict: the other writer keeps taking writes");
+  assert.deepEqual([none.stores[0].outcome, none.stores[0].atRiskBytes, none.stores[0].rpoUnknown], ["continues", null, true]);
+  const note = none.notes.find((n) => n.startsWith("store carts:")) ?? "";
+  assert.match(
+    note,
+    /^store carts: writes continue on lon, but the writes fra acknowledged and had not yet replicated are lost — how many is unknown: no maxLagSeconds bounds the lag, so the RPO is unknown \(declare maxLagSeconds, the lag the store is kept under, to bound it; .*\); if fra comes back with its disks, those writes reach lon then — where both changed one row, the store's CRDTs merge both sides' writes$/,
+  );
+  // simulate (text and md) and the record say it in the headline, never "nothing breaks"
+  const text = cli(["simulate", "--lose", "fra", "t.topology.yaml"], body("")).stdout;
+  assert.match(text, /store carts +continues · RPO unknown: no maxLagSeconds\n/);
+  assert.match(text, /\n {10}nothing stops, but the RPO of store carts is unknown\n/);
+  assert.doesNotMatch(text, /nothing breaks/);
+  assert.match(cli(["simulate", "--lose", "fra", "--format", "md", "t.topology.yaml"], body("")).stdout, /\nNothing stops, but the RPO of store carts is unknown\.\n/);
+  const { analysis, findings } = analyzeAlone("t.topology.yaml", HEADER + body(""));
+  const record = decisionRecord({ path: "t.topology.yaml", analysis, findings, version: "1" })!;
+  assert.match(record, /\n- \*\*lose fra\*\*: nothing stops, .*but the RPO of store carts is unknown:\n/);
+  assert.doesNotMatch(record, /\*\*lose fra\*\*: nothing breaks/);
+  // the boundary: maxLagSeconds alone bounds the RPO in seconds (bytes unknown) — "nothing breaks", as a known tail reads
+  const lag = run(ctxOf(body("    maxLagSeconds: 30\n")), sc({ lose: ["fra"] }));
+  assert.deepEqual([lag.stores[0].atRiskBytes, lag.stores[0].rpoUnknown], [null, false]);
+  assert.ok(
+    lag.notes.some((n) =>
+      /^store carts: writes continue on lon, but up to the last 30 s of acknowledged writes in fra may be lost \(maxLagSeconds; how many bytes is unknown: declare writeRatePerSecond and writeBytes to size them\); if fra comes back/.test(n),
+    ),
+    lag.notes.join("\n"),
+  );
+  assert.match(cli(["simulate", "--lose", "fra", "t.topology.yaml"], body("    maxLagSeconds: 30\n")).stdout, /\n {10}nothing breaks\n/);
+  // nothing lost, nothing unknown: all up
+  assert.equal(run(ctxOf(body("")), ALL_UP).stores[0].rpoUnknown, false);
+  // the diff names the unknown side, never a bare "none"
+  const files = { "old.topology.yaml": HEADER + body(""), "new.topology.yaml": HEADER + body("    maxLagSeconds: 30\n    writeRatePerSecond: 100\n    writeBytes: 10\n") };
+  const d = inTempDir(files, (_dir, run) => run(["diff", "--format", "json", "old.topology.yaml", "new.topology.yaml"]));
+  const c = JSON.parse(d.stdout).changes.find((x: { scenario: string; measure: string }) => x.scenario === "lose fra" && x.measure === "atRiskBytes");
+  assert.deepEqual(c && [c.before, c.beforeNote, c.after], [null, "unknown: no maxLagSeconds bounds the lag", 30000]);
 });
 
 // 1+1+1 over fra/lon/nyc: fra–lon 14, fra–nyc 70, lon–nyc 75 ms
@@ -949,6 +991,7 @@ test("M50: losing every site that holds a copy loses everything since the last b
     atRiskBytes: null,
     rpoUnbounded: false,
     everyCopyLost: true,
+    rpoUnknown: false,
   });
   assert.ok(
     both.breaks.some((b) =>

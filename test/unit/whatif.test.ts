@@ -137,6 +137,7 @@ test("async RPO bytes when the writer site is lost; a partition cuts the GSLB ba
     atRiskBytes: 61440000,
     rpoUnbounded: false,
     everyCopyLost: false,
+    rpoUnknown: false,
   });
   assert.equal(lose.verdict, "down");
   const split = run(ctx, sc({ partition: [["fra"], ["lon"]] }));

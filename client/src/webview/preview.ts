@@ -284,7 +284,9 @@ function showVerdict(v: SimulationView): void {
       : "";
   // judged after a site loss's failover window: the line says so and what the window costs, in simulate's words
   const judged = v.judged ? `, ${v.judged}` : "";
-  simVerdict.textContent = `${v.verdict.toUpperCase()} — ${v.name}${judged}${v.breaks.length ? "" : `${judged ? "; after that" : ":"} this scenario breaks nothing${remaining}`}`;
+  // review M147: a lost writer's unreplicated writes with no lag bound are not "breaks nothing"
+  const rest = v.rpoUnknown ? `nothing stops, but ${v.rpoUnknown} (Notes)` : "this scenario breaks nothing";
+  simVerdict.textContent = `${v.verdict.toUpperCase()} — ${v.name}${judged}${v.breaks.length ? "" : `${judged ? "; after that" : ":"} ${rest}${remaining}`}`;
   const items = (xs: readonly string[]) =>
     xs.map((b) => {
       const li = document.createElement("li");

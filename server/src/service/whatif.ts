@@ -17,7 +17,7 @@ import {
   type Scenario,
   sweep,
 } from "../whatif/engine";
-import { scenarioJson } from "../whatif/render";
+import { rpoUnknownWords, scenarioJson } from "../whatif/render";
 import { setOwn } from "../util/records";
 import { recordSteps } from "../whatif/record";
 import type { TopologyContext } from "../derive/context";
@@ -137,6 +137,7 @@ function* simulateSteps(
     verdict: r.verdict,
     ...(judgedOnce(r) ? { judged: judgedOnce(r) } : {}),
     breaks: r.breaks,
+    ...(!r.breaks.length && rpoUnknownWords(r) ? { rpoUnknown: rpoUnknownWords(r) } : {}),
     // what the break's "see Pod eviction" refers to
     notes: evicts(r) ? [...r.notes, POD_EVICTION_NOTE] : r.notes,
     findings: {

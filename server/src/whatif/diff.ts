@@ -534,7 +534,9 @@ function measureChanges(scenario: string, rb: Result, ra: Result, settled: boole
         ? "every copy lost: since the last backup"
         : x.rpoUnbounded
           ? "unbounded: the lag buffer overflows"
-          : "none";
+          : x.rpoUnknown
+            ? "unknown: no maxLagSeconds bounds the lag"
+            : "none";
   for (const ta of ra.traffic) {
     const tb = rb.traffic.find((x) => x.name === ta.name);
     const peak = (t: typeof ta | undefined) => (t ? t.backends.reduce((a, b) => a + (b.loadRps ?? 0), 0) : 0);

@@ -163,6 +163,11 @@ export interface StoreResult {
   readonly rpoUnbounded: boolean;
   /** every site holding a copy (writers and replicas) is lost: only backups remain, the RPO is the last backup's age (review M50) */
   readonly everyCopyLost: boolean;
+  /**
+   * a writer site is lost, a copy survives elsewhere, and no maxLagSeconds bounds the lag: the lost
+   * writers' unreplicated writes are lost in an amount nothing in the design bounds (review M147)
+   */
+  readonly rpoUnknown: boolean;
 }
 
 export interface BackendResult {
@@ -989,7 +994,10 @@ function judgeAsyncStores(J: Judging): StoreResult[] {
     const { maxLagSeconds: lag, writeRatePerSecond: rate, writeBytes: size, lagBufferBytes: buffer } = st;
     // every copy gone: no replica holds even the replicated part, so the tail is not what is lost
     const allGone = everyCopyLost(ctx, st, lost);
+    // review M147: no lag figure is no loss — the lost writers' unreplicated writes are gone, in an amount nothing declared bounds
+    const rpoUnknown = !allGone && down.length > 0 && !lag;
     if (allGone) tail = everyCopyLostText(copySites(ctx, st));
+    else if (down.length && !(lag && rate && size)) tail = unboundedTailText(down, lag?.value);
     else if (down.length && lag && rate && size) {
       const need = toNumber(lagBytesNeeded(lag.value, rate.value, size.value));
       const product = `${seconds(lag.value, 3)} × ${count(rate.value)} writes/s × ${count(size.value)} bytes`;
@@ -1026,7 +1034,12 @@ function judgeAsyncStores(J: Judging): StoreResult[] {
           );
         }
       }
-      if (tail) notes.push(`store ${name}: writes continue on ${listText(up)}, but ${tail}`);
+      // the lost writers' tail, if they come back with their disks, meets what the others wrote meanwhile (review M147)
+      const back =
+        tail && !allGone && down.length
+          ? `; if ${listText(down)} ${down.length === 1 ? "comes" : "come"} back with ${down.length === 1 ? "its" : "their"} disks, those writes reach ${listText(up)} then — where both changed one row${rep === "crdt" ? "" : policy ? ` (conflictResolution: ${policy})` : ""}, ${conflictMerge(rep, policy)}`
+          : "";
+      if (tail) notes.push(`store ${name}: writes continue on ${listText(up)}, but ${tail}${back}`);
     }
     // a replica that as designed dials none of its writers never held the log: nothing stale to serve (review M78)
     const never = cutOffReplicaSites(ctx, st);
@@ -1038,9 +1051,21 @@ function judgeAsyncStores(J: Judging): StoreResult[] {
           : `store ${name}: the replica in ${r.value} is cut off from every writer and serves stale reads`,
       );
     }
-    stores.push({ name, replication: rep, outcome, atRiskBytes, rpoUnbounded, everyCopyLost: allGone });
+    stores.push({ name, replication: rep, outcome, atRiskBytes, rpoUnbounded, everyCopyLost: allGone, rpoUnknown });
   }
   return stores;
+}
+
+/**
+ * The lost writers' unreplicated tail where the design lacks a figure to size it (review M147): with
+ * maxLagSeconds, that many seconds of their writes (the bytes unknown); without it, an unknown RPO —
+ * never nothing, since a lost writer's writes not yet replicated are gone whatever the design declares.
+ */
+function unboundedTailText(down: readonly string[], lag: number | undefined): string {
+  const where = listText([...down]);
+  if (lag !== undefined)
+    return `up to the last ${seconds(lag, 3)} of acknowledged writes in ${where} may be lost (maxLagSeconds; how many bytes is unknown: declare writeRatePerSecond and writeBytes to size them)`;
+  return `the writes ${where} acknowledged and had not yet replicated are lost — how many is unknown: no maxLagSeconds bounds the lag, so the RPO is unknown (declare maxLagSeconds, the lag the store is kept under, to bound it; writeRatePerSecond and writeBytes to size it in bytes)`;
 }
 
 /** Why a backend at `site` cannot write to store `d` (undefined when it can), judged at the quorum's judged placement. */

@@ -50,7 +50,7 @@ import {
   ZONE_LABEL_CONDITION,
 } from "./engine";
 import { tiersSection } from "./tiers";
-import { commitMs, podEvictionMarkdown } from "./render";
+import { commitMs, podEvictionMarkdown, rpoUnknownWords } from "./render";
 import { objectiveJudgements } from "../rules/index";
 import { objectiveText } from "../availability/render";
 import { reportOf } from "../availability/figures";
@@ -690,8 +690,10 @@ function consequencesSection(r: RecordContext): string[] {
   // "ok" is the verdict, not the whole story: data at risk, no headroom and a lost cluster's
   // stretched etcd are said beside the scenario, as the engine notes them
   for (const x of good) {
+    // review M147: a lost writer's unreplicated writes with no lag bound are not "nothing breaks"
+    const unknown = rpoUnknownWords(x);
     out.push(
-      `- **${cell(x.name)}**: ${x.notes.length ? "nothing breaks" : "everything keeps working"}${writingSummary(x)}${cell(failoverWords(x))}${x.notes.length ? ", but:" : "."}`,
+      `- **${cell(x.name)}**: ${unknown ? "nothing stops" : x.notes.length ? "nothing breaks" : "everything keeps working"}${writingSummary(x)}${cell(failoverWords(x))}${unknown ? `, but ${cell(unknown)}:` : x.notes.length ? ", but:" : "."}`,
     );
     for (const n of x.notes) out.push(`  - ${prose(n)}`);
   }

@@ -202,6 +202,7 @@ export function facts(r: Result): [string, string][] {
     if (s.atRiskBytes !== null) bits.push(`up to ${bytes(s.atRiskBytes)} at risk`);
     if (s.rpoUnbounded) bits.push("RPO unbounded: the lag buffer overflows");
     if (s.everyCopyLost) bits.push("every copy lost: RPO is the last backup's age");
+    if (s.rpoUnknown) bits.push("RPO unknown: no maxLagSeconds");
     out.push([`store ${s.name}`, bits.join(" · ")]);
   }
   for (const t of r.traffic) {
@@ -255,6 +256,17 @@ const onceWithdrawn = (r: Result) => {
   return once?.startsWith("once ") ? ` ${once.slice(0, once.indexOf(" — "))}` : "";
 };
 
+/**
+ * What a scenario with no break cannot call "nothing breaks" (review M147: a crdt store losing a writer
+ * site with no maxLagSeconds read "nothing breaks" in simulate and the record): "the RPO of store carts
+ * is unknown" where a lost writer's unreplicated writes are gone in an amount nothing declared bounds;
+ * "" otherwise. simulate says "nothing stops …, but" it, the record's Good list likewise.
+ */
+export function rpoUnknownWords(r: Pick<Result, "stores">): string {
+  const unknown = r.stores.filter((s) => s.rpoUnknown).map((s) => `store ${s.name}`);
+  return unknown.length ? `the RPO of ${listText(unknown)} ${unknown.length === 1 ? "is" : "are"} unknown` : "";
+}
+
 const VERDICT_COLOR: Record<Result["verdict"], string> = { ok: "\x1b[32m", degraded: "\x1b[33m", down: "\x1b[31m" };
 
 function resultText(r: Result, indent: string, paint: (c: string, s: string) => string): string[] {
@@ -264,7 +276,10 @@ function resultText(r: Result, indent: string, paint: (c: string, s: string) => 
   for (const [e, d] of f) lines.push(`${indent}${e.padEnd(width)}  ${d}`);
   for (const b of r.breaks) lines.push(`${indent}${paint(VERDICT_COLOR[r.verdict], "✗")} ${b}`);
   for (const n of r.notes) lines.push(`${indent}· ${n}`);
-  if (!r.breaks.length) lines.push(`${indent}nothing breaks${onceWithdrawn(r)}`);
+  if (!r.breaks.length) {
+    const unknown = rpoUnknownWords(r);
+    lines.push(`${indent}${unknown ? "nothing stops" : "nothing breaks"}${onceWithdrawn(r)}${unknown ? `, but ${unknown}` : ""}`);
+  }
   return lines;
 }
 
@@ -359,7 +374,7 @@ function resultMarkdown(r: Result, heading: string): string[] {
     ...(numbers.length ? ["Numbers:", "", ...numbers.map(([e, , n]) => `- **${cell(e)}**: ${cell(n)}`), ""] : []),
     ...(r.breaks.length
       ? ["What breaks:", "", ...r.breaks.map((b) => `- ${prose(b)}`), ""]
-      : [`Nothing breaks${cell(onceWithdrawn(r))}.`, ""]),
+      : [`${rpoUnknownWords(r) ? "Nothing stops" : "Nothing breaks"}${cell(onceWithdrawn(r))}${rpoUnknownWords(r) ? `, but ${cell(rpoUnknownWords(r))}` : ""}.`, ""]),
     ...(r.notes.length ? ["Notes:", "", ...r.notes.map((n) => `- ${prose(n)}`), ""] : []),
   ];
 }
