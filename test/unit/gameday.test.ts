@@ -7,7 +7,7 @@ import Ajv from "ajv";
 import { parse, parseAllDocuments } from "yaml";
 import { analyzeFile } from "../../server/src/analysis";
 import { canonical, parseCidr } from "../../server/src/math/cidr";
-import { run, runIsolate } from "../../server/src/whatif/engine";
+import { run, runIsolate, withdrawnFrom } from "../../server/src/whatif/engine";
 import {
   deadmanSeconds,
   durationSeconds,
@@ -371,7 +371,9 @@ test("isolation: the window is the engine's partition, the state after the withd
   // review M116: carts' only writer is at fra — in the cut fra-prod writes and lon-prod errs, so a
   // deep health check withdraws lon, not fra: the engine's "after"
   assert.deepEqual(iso.withdrawn, ["lon"]);
-  assert.deepEqual(iso.after, run(ctx(), { ...ALL_UP, partition: [["fra"]], withdraw: ["lon"] }));
+  // the same partition with lon withdrawn, its leaders held where the window judged them (engine withdrawnFrom, review M143)
+  assert.deepEqual(iso.after, withdrawnFrom(ctx(), window, ["lon"]));
+  assert.deepEqual(iso.after.scenario, { ...ALL_UP, partition: [["fra"]], withdraw: ["lon"], leaders: { "etcd of cluster lon-prod": "lon" } });
   // a --lose enacts the loss all the same: its step withdraws fra, and its "after" is that
   const after = run(ctx(), { ...ALL_UP, partition: [["fra"]], withdraw: ["fra"] });
   // several sites lost together are each cut off from every other site, the other lost ones

@@ -235,7 +235,7 @@ test("record: an erroring backend with nowhere to send its clients is not promis
   // partition fra / lon: withdrawing lon-prod sends its 20,000 rps to fra-prod, which cannot carry 40,000
   assert.match(
     bad,
-    /- clients of checkout at lon-prod: up to 20,000 rps answered with errors until steering withdraws it \(every request assumed to need a write\), which only a deep health check \(one that writes through the stores\) makes it do — with a shallow one, until an operator withdraws it by hand; then fra-prod carries 40,000 rps of 30,000 rps \(overloaded\)/,
+    /- clients of checkout at lon-prod: up to 20,000 rps answered with errors until steering withdraws it \(every request assumed to need a write\), which only a deep health check \(one that writes through the stores\) makes it do — with a shallow one, until an operator withdraws it by hand; then fra-prod carries 40,000 rps of 30,000 rps \(overloaded by 10,000 rps, headroom −33\.3%\)/,
   );
   // the checklist's drill item lists the errors to measure without promising their end
   const item4 = draft.split("\n").find((l) => l.startsWith("4. "))!;

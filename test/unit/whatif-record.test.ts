@@ -16,6 +16,7 @@ import {
   run,
   runIsolate,
   sweep,
+  withdrawnFrom,
 } from "../../server/src/whatif/engine";
 import { simulate } from "../../server/src/service/whatif";
 import { conflictMerge } from "../../server/src/derive/engines";
@@ -1211,4 +1212,62 @@ test("deepWithdrawn: the isolated sites unless none of their backends errs and o
   assert.deepEqual(deepWithdrawn(w({ name: "c", backends: [b("fra-prod", "fra", false, null), b("lon-prod", "lon", true)] }), ["fra"]), [
     "fra",
   ]);
+});
+
+// review M143: a, b, c each 1 member of kv (tikv, pinnable), web over c1 (a, 40%, 1,400 rps), c2 (b), c3 (c) (30% each, 2,000 rps)
+const TRI = `${HEADER}sites:
+  - name: a
+  - name: b
+  - name: c
+links:
+  - { between: [a, b], rttMs: 5 }
+  - { between: [a, c], rttMs: 6 }
+  - { between: [b, c], rttMs: 7 }
+clusters:
+  - { name: c1, site: a }
+  - { name: c2, site: b }
+  - { name: c3, site: c }
+stores:
+  - name: kv
+    engine: tikv
+    replication: consensus
+    members: { a: 1, b: 1, c: 1 }
+traffic:
+  - name: web
+    steering: gslb
+    peakRps: PEAK
+    dependsOn: [kv]
+    backends:
+      - { cluster: c1, weight: 40, capacityRps: CAP }
+      - { cluster: c2, weight: 30, capacityRps: 2000 }
+      - { cluster: c3, weight: 30, capacityRps: 2000 }
+`;
+
+test("M143: withdrawing an erring backend keeps the leader where the cut was judged, and the record words each survivor's load as simulate does", () => {
+  const ctx = analyzeFile("t.topology.yaml", TRI.replace("CAP", "1400").replace("PEAK", "3000")).contexts[0];
+  const cut = run(ctx, { ...ALL_UP, cut: [["a", "b"]] });
+  assert.equal(cut.quorums[0].judgedLeader, "a", "the worst placement: b's clients cannot write");
+  assert.deepEqual(cut.traffic[0].backends.map((b) => [b.cluster, b.errors]), [["c1", false], ["c2", true], ["c3", false]]);
+  // re-judged from scratch with b withdrawn, the worst placement for the clients left is b — c1 would err
+  const fresh = run(ctx, { ...cut.scenario, withdraw: ["b"] });
+  assert.equal(fresh.quorums[0].judgedLeader, "b");
+  // the leader stays in a: a withdrawal moves clients, not a Raft leader
+  const after = withdrawnFrom(ctx, cut, ["b"]);
+  assert.equal(after.quorums[0].judgedLeader, "a");
+  assert.deepEqual(
+    after.traffic[0].backends.map((b) => [b.cluster, b.loadRps === null ? null : Math.round(b.loadRps), b.errors, b.overloaded]),
+    [["c1", 1714, false, true], ["c2", null, false, false], ["c3", 1286, false, false]],
+  );
+  const record = (cap: string, peak = "3000") => {
+    const { analysis, findings } = analyzeAlone("t.topology.yaml", TRI.replace("CAP", cap).replace("PEAK", peak));
+    return decisionRecord({ path: "t.topology.yaml", analysis, findings, version: "1" })!;
+  };
+  const line = (text: string) => text.split("\n").find((l) => l.startsWith("  - clients of web at c2:") && text.indexOf(l) > text.indexOf("**cut a–b**"))!;
+  const over = line(record("1400"));
+  assert.match(over, /; then c1 carries 1,714 rps of 1,400 rps \(overloaded by 314 rps, headroom −22\.4%\) and c3 carries 1,286 rps of 2,000 rps \(headroom 714 rps, 35\.7%\)$/);
+  assert.doesNotMatch(over, /within capacity/);
+  // the boundary, with loadWords' decimals: 1,714.29 rps over 1,714 and under 1,715; 2,000 of 2,000 (a 3,500 rps peak) at capacity
+  assert.match(line(record("2000", "3500")), /then c1 carries 2,000 rps of 2,000 rps \(at capacity: no headroom\) and c3 carries 1,500 rps of 2,000 rps/);
+  assert.match(line(record("1714")), /then c1 carries 1,714\.29 rps of 1,714 rps \(overloaded by 0\.29 rps, headroom −0\.02%\)/);
+  assert.match(line(record("1715")), /then c1 carries 1,714 rps of 1,715 rps \(headroom 1 rps, 0\.04%\)/);
 });

@@ -40,7 +40,7 @@ import { rtoEstimate } from "../availability/figures";
 import { pinWords } from "../availability/best";
 import { pinCostOf } from "../availability/pin";
 import { bytes, count, loadWords, ms, rps, seconds, shareText } from "../util/format";
-import { own } from "../util/records";
+import { own, setOwn } from "../util/records";
 import { every, finish, type Steps } from "../util/steps";
 import { listText } from "../util/strings";
 
@@ -61,6 +61,12 @@ export interface Scenario {
   readonly slow: readonly LinkFactor[];
   /** sites whose backends steering has withdrawn (an isolation's "after"): their load moves to the rest, the sites stay up */
   readonly withdraw?: readonly string[];
+  /**
+   * quorum name → the site its leader is held at, where that site can still lead: the placement a
+   * scenario was judged at before steering withdrew backends (withdrawnFrom, review M143) — a
+   * withdrawal moves clients, not a Raft leader; absent: judged as the scenario allows
+   */
+  readonly leaders?: Readonly<Record<string, string>>;
 }
 
 export const ALL_UP: Scenario = { lose: [], partition: [], cut: [], loseMembers: {}, rttFactor: null, slow: [] };
@@ -894,7 +900,10 @@ function judgeQuorum(J: Judging, q: Quorum): QuorumJudgement {
   }
 
   const stopped = (p: Placement) => p.stops.reduce((a, x) => a + after.get(x)!, 0);
-  const chosen = choosePlacements(q, placements, clients, path, stopped);
+  // a leader held where the scenario before a withdrawal was judged (review M143): steering does not move it
+  const held = q.kind !== "galera" && s.leaders ? placements.find((p) => p.site === own(s.leaders!, q.label)) : undefined;
+  const picked = choosePlacements(q, placements, clients, path, stopped);
+  const chosen = held ? { ...picked, judged: held } : picked;
   const best = chosen.best!;
   const stopping = placements.some((p) => p.stops.length > 0);
   if (stopping) J.notes.push(stoppingNote(q, placements, chosen.judged!, after, maj));
@@ -1931,6 +1940,19 @@ export function deepReason(ctx: TopologyContext, tr: Traffic, isolated: readonly
 }
 
 /**
+ * The scenario `x` after steering withdraws `sites` as well (the record's withdrawal of an erring
+ * backend, review M143): the same cut, with every quorum's leader held where `x` was judged — Raft
+ * keeps a live leader where it is, and moving clients does not move it, so the state after is not
+ * re-judged at the placement worst for the clients that remain (which may be another).
+ */
+export function withdrawnFrom(ctx: TopologyContext, x: Result, sites: readonly string[]): Result {
+  const leaders: Record<string, string> = {};
+  for (const q of x.quorums) if (q.judgedLeader !== null) setOwn(leaders, q.name, q.judgedLeader);
+  const withdraw = [...new Set([...(x.scenario.withdraw ?? []), ...sites])];
+  return run(ctx, { ...x.scenario, withdraw, ...(Object.keys(leaders).length ? { leaders } : {}) });
+}
+
+/**
  * `--isolate X`: X cut off from every other site, judged while steering still sends X its
  * share (the window: detection + TTL) and after steering has withdrawn the backends a deep health
  * check fails (deepWithdrawn: X's, in the usual case; review M116). Several
@@ -1945,7 +1967,7 @@ export function runIsolate(ctx: TopologyContext, site: string | readonly string[
   const cutOff: Scenario = { ...base, partition: sites.map((x) => [x]) };
   const window = run(ctx, cutOff);
   const withdrawn = deepWithdrawn(window, sites);
-  const after = run(ctx, { ...cutOff, withdraw: withdrawn });
+  const after = withdrawnFrom(ctx, window, withdrawn);
   const notes: string[] = [];
   let windowSeconds: number | null = 0;
   let steered = false;
@@ -1987,7 +2009,7 @@ export function runIsolate(ctx: TopologyContext, site: string | readonly string[
       withdrawn.join() === sites.join()
         ? [...ctx.topology.siteByName.keys()].filter((x) => !sites.includes(x) && !base.lose.includes(x))
         : sites;
-    const instead = run(ctx, { ...cutOff, withdraw: others });
+    const instead = withdrawnFrom(ctx, window, others);
     const errorsOf = (r: Result) => r.traffic.reduce((a, t) => a + (t.outcome === "unserved" ? Number.POSITIVE_INFINITY : t.errorRps), 0);
     if (others.length && (VERDICT_RANK[instead.verdict] < VERDICT_RANK[after.verdict] || errorsOf(instead) < errorsOf(after)))
       notes.push(

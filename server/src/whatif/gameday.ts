@@ -23,6 +23,7 @@ import {
   type Result,
   run,
   runIsolate,
+  withdrawnFrom,
   type Scenario,
   scenarioName,
   deepWithdrawn,
@@ -833,7 +834,7 @@ function predictionOf(
 ): { prediction: Result; enacted: { after?: Result; withdrawn?: readonly string[] } } {
   if (!lose.length) return { prediction: run(ctx, { ...ALL_UP, partition: sides }), enacted: {} };
   const iso = runIsolate(ctx, lose);
-  const after = asked.isolate || iso.withdrawn.join() === lose.join() ? iso.after : run(ctx, { ...iso.window.scenario, withdraw: lose });
+  const after = asked.isolate || iso.withdrawn.join() === lose.join() ? iso.after : withdrawnFrom(ctx, iso.window, lose);
   return { prediction: iso.window, enacted: { after, withdrawn: iso.withdrawn } };
 }
 
@@ -856,7 +857,7 @@ export function partitionDeepAfter(
     ),
   ];
   if (!withdrawn.length || p.scenario.lose.length) return undefined;
-  return { after: enactedView(run(ctx, { ...p.scenario, withdraw: withdrawn }), notCut), withdrawn };
+  return { after: enactedView(withdrawnFrom(ctx, p, withdrawn), notCut), withdrawn };
 }
 
 /**
@@ -1056,7 +1057,7 @@ function enactedPrediction(
   const { after, withdrawn } = engine.enacted;
   if (!after || !withdrawn) return { prediction, enacted: engine.enacted };
   const deep = asked.isolate ? deepWithdrawn(prediction, s.lose) : withdrawn;
-  const moved = deep.join() !== withdrawn.join() ? run(ctx, { ...engine.prediction.scenario, withdraw: deep }) : after;
+  const moved = deep.join() !== withdrawn.join() ? withdrawnFrom(ctx, engine.prediction, deep) : after;
   return { prediction, enacted: { after: enactedView(moved, notCut), withdrawn: deep } };
 }
 

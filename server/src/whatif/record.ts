@@ -47,6 +47,7 @@ import {
   type Scenario,
   sweep,
   type TrafficResult,
+  withdrawnFrom,
   ZONE_LABEL_CONDITION,
 } from "./engine";
 import { tiersSection } from "./tiers";
@@ -722,16 +723,29 @@ function withdrawal(r: RecordContext, x: Result, tr: TrafficResult, b: BackendRe
   const others = tr.backends.filter((o) => o !== b && o.loadRps !== null && !o.errors);
   if (!others.length)
     return `${errors} ${assumed}; no other backend of ${tr.name} can take them, so withdrawing ${b.cluster} does not help: ${tr.name} stays down until the stores it writes to take writes from a site it can reach`;
-  const after = run(r.ctx, { ...x.scenario, withdraw: [...(x.scenario.withdraw ?? []), b.site] }).traffic.find((t) => t.name === tr.name);
-  const serving = (after?.backends ?? []).filter((o) => o.loadRps !== null && !o.errors);
-  const tight = serving.filter((o) => o.headroomRps !== null && o.headroomRps <= 0);
-  const carries = (o: BackendResult) => `${o.cluster} carries ${ofCapacity(o)}`;
+  // review M143: the leaders stay where this scenario was judged (engine withdrawnFrom), never re-picked for the clients left
+  const after = withdrawnFrom(r.ctx, x, [b.site]).traffic.find((t) => t.name === tr.name);
+  const left = (after?.backends ?? []).filter((o) => o.loadRps !== null);
   // review M113: the backend is alive and answers, so only a deep health check (one that writes) withdraws it, as simulate --isolate says
-  return `${errors} until steering withdraws it ${assumed}, which only a deep health check (one that writes through the stores) makes it do — with a shallow one, until an operator withdraws it by hand; then ${
-    tight.length
-      ? `${listText(tight.map(carries))} (${tight.some((o) => o.overloaded) ? "overloaded" : "at capacity: no headroom"})`
-      : `${listText(others.map((o) => o.cluster))} ${others.length === 1 ? "takes" : "take"} them within capacity`
-  }`;
+  return `${errors} until steering withdraws it ${assumed}, which only a deep health check (one that writes through the stores) makes it do — with a shallow one, until an operator withdraws it by hand; then ${listText(left.map(afterWithdrawal))}`;
+}
+
+/**
+ * A backend after the withdrawal, in the load arithmetic simulate prints (util/format loadWords,
+ * review M143): "c1 carries 1,714.29 rps of 1,400 rps (overloaded by 314.29 rps, headroom −22.4%)",
+ * "c3 carries 1,285.71 rps of 2,000 rps (headroom 714.29 rps, 35.7%)" — never "within capacity" unchecked.
+ */
+function afterWithdrawal(o: BackendResult): string {
+  const load = o.loadRps ?? 0;
+  const erring = o.errors ? `, up to ${rps(load)} of them answered with errors` : "";
+  if (o.capacityRps === null) return `${o.cluster} carries ${rps(load)} (no capacityRps declared)${erring}`;
+  const w = loadWords(load, o.capacityRps);
+  const state = o.overloaded
+    ? `overloaded by ${w.excess}, headroom ${w.share}`
+    : o.headroomRps === 0
+      ? "at capacity: no headroom"
+      : `headroom ${w.headroom}, ${w.share}`;
+  return `${o.cluster} carries ${w.load} of ${w.capacity} (${state})${erring}`;
 }
 
 function writingSummary(x: Result): string {
