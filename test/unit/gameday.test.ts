@@ -11,6 +11,7 @@ import { run, runIsolate, withdrawnFrom } from "../../server/src/whatif/engine";
 import {
   deadmanSeconds,
   durationSeconds,
+  enactedIsolation,
   gameDay,
   GameDayDownRefusal,
   GameDayError,
@@ -104,6 +105,18 @@ exports:
 `;
 
 const ctx = () => analyzeFile("d.topology.yaml", DESIGN).contexts[0];
+/**
+ * DESIGN with carts' hosts declared (review M142): in its namespace on the nodes' network, which the host rules
+ * cut — so the cut stops its replication and its writes from lon, as the tests of the lag plan and of carts' errors
+ * need. (As DESIGN declares it — no namespace, no sites[].addresses — carts runs on undeclared hosts: Not enacted.)
+ */
+const CARTS_CUT = DESIGN.replace("    replicas: [lon]\n", "    replicas: [lon]\n    namespace: carts\n    hostNetwork: true\n");
+const cartsCtx = () => analyzeFile("d.topology.yaml", CARTS_CUT).contexts[0];
+/** The draft example with its pod overlap fixed (so gameday does not refuse); `cartsIn` gives carts a namespace (review M142). */
+const draftFixed = (cartsIn?: string) => {
+  const text = readFileSync(join(__dirname, "..", "..", "..", "examples", "payments-eu.topology.yaml"), "utf8").replace("pods: 10.10.128.0/17", "pods: 10.11.0.0/16");
+  return cartsIn ? text.replace("    replicas: [lon]\n", `    replicas: [lon]\n    namespace: ${cartsIn}\n`) : text;
+};
 
 /** A child process's exit status and output, without blocking the event loop (a test server keeps answering). */
 function spawnAsync(cmd: string, args: string[], env?: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string }> {
@@ -362,24 +375,24 @@ test("Litmus ChaosEngine: pod-network-partition with DESTINATION_IPS, the durati
 });
 
 test("isolation: the window is the engine's partition, the state after the withdrawal its loss; the runbook's sections and numbers", () => {
-  const g = gameDay(ctx(), { lose: ["fra"] }, OPTS);
+  const g = gameDay(cartsCtx(), { lose: ["fra"] }, OPTS);
   // the engine's own isolation (simulate --isolate fra): one derivation for both
-  const iso = runIsolate(ctx(), "fra");
+  const iso = runIsolate(cartsCtx(), "fra");
   const { window } = iso;
   assert.deepEqual(g.prediction, window);
-  assert.deepEqual(window, run(ctx(), { ...ALL_UP, partition: [["fra"]] }));
+  assert.deepEqual(window, run(cartsCtx(), { ...ALL_UP, partition: [["fra"]] }));
   // review M116: carts' only writer is at fra — in the cut fra-prod writes and lon-prod errs, so a
   // deep health check withdraws lon, not fra: the engine's "after"
   assert.deepEqual(iso.withdrawn, ["lon"]);
   // the same partition with lon withdrawn, its leaders held where the window judged them (engine withdrawnFrom, review M143)
-  assert.deepEqual(iso.after, withdrawnFrom(ctx(), window, ["lon"]));
+  assert.deepEqual(iso.after, withdrawnFrom(cartsCtx(), window, ["lon"]));
   assert.deepEqual(iso.after.scenario, { ...ALL_UP, partition: [["fra"]], withdraw: ["lon"], leaders: { "etcd of cluster lon-prod": "lon" } });
   // a --lose enacts the loss all the same: its step withdraws fra, and its "after" is that
-  const after = run(ctx(), { ...ALL_UP, partition: [["fra"]], withdraw: ["fra"] });
+  const after = run(cartsCtx(), { ...ALL_UP, partition: [["fra"]], withdraw: ["fra"] });
   // several sites lost together are each cut off from every other site, the other lost ones
   // included (M68), through the same path: par and lon kept talking would enact a partition
-  const two = gameDay(ctx(), { lose: ["par", "lon"] }, OPTS);
-  const iso2 = runIsolate(ctx(), ["par", "lon"]);
+  const two = gameDay(cartsCtx(), { lose: ["par", "lon"] }, OPTS);
+  const iso2 = runIsolate(cartsCtx(), ["par", "lon"]);
   assert.deepEqual(two.prediction, iso2.window);
   assert.deepEqual(iso2.scenario, { isolate: ["par", "lon"] });
   assert.deepEqual(two.sides, [["par"], ["lon"], ["fra", "ams"]]);
@@ -387,11 +400,11 @@ test("isolation: the window is the engine's partition, the state after the withd
   assert.ok(two.runbook.includes(`during the window, **${iso2.after.verdict}** after the withdrawal`));
   // and the window's quorums are the loss's: lon-prod's etcd (fra 2, lon 2, ams 1) stops when fra
   // and lon are lost, as it does when each is cut off — not "keeps writing on fra, lon (4 of 5)"
-  const fl = gameDay(ctx(), { lose: ["fra", "lon"] }, OPTS);
+  const fl = gameDay(cartsCtx(), { lose: ["fra", "lon"] }, OPTS);
   const etcd = (r: typeof fl.prediction) => r.quorums.find((q) => q.name === "etcd of cluster lon-prod")!.outcome;
   assert.equal(etcd(fl.prediction), "stops");
   // (the loss calls it lost with lon-prod: the one member left at ams writes nothing either way)
-  assert.equal(etcd(run(ctx(), { ...ALL_UP, lose: ["fra", "lon"] })), "lost");
+  assert.equal(etcd(run(cartsCtx(), { ...ALL_UP, lose: ["fra", "lon"] })), "lost");
   assert.match(fl.runbook, /`quorate simulate --partition fra\/lon\/ams,par d\.topology\.yaml`/);
   assert.match(fl.runbook, /Losing fra, lon is enacted as isolation: each cut off from every other site, the other lost ones included/);
   assert.doesNotMatch(fl.runbook, /keeps writing on fra, lon/);
@@ -427,7 +440,7 @@ test("isolation: the window is the engine's partition, the state after the withd
   assert.match(gng, /down\*\* after the withdrawal — traffic checkout: lon-prod \(lon\) still gets 40,000 rps/);
   assert.doesNotMatch(gng, /20,000 rps/);
   assert.throws(
-    () => gameDay(ctx(), { lose: ["fra"] }, { ...OPTS, acceptDown: false }),
+    () => gameDay(cartsCtx(), { lose: ["fra"] }, { ...OPTS, acceptDown: false }),
     (e: Error) =>
       e instanceof GameDayDownRefusal && /the design, after the withdrawal, down \(/.test(e.message) && !/20,000 rps/.test(e.message),
   );
@@ -448,7 +461,7 @@ test("isolation: the window is the engine's partition, the state after the withd
   // the withdrawal window from the health check and TTL
   const hc = analyzeFile(
     "d.topology.yaml",
-    DESIGN.replace("    ttlSeconds: 60\n", "    ttlSeconds: 60\n    healthCheck: { intervalSeconds: 10, failureThreshold: 3 }\n"),
+    CARTS_CUT.replace("    ttlSeconds: 60\n", "    ttlSeconds: 60\n    healthCheck: { intervalSeconds: 10, failureThreshold: 3 }\n"),
   ).contexts[0];
   assert.match(
     gameDay(hc, { lose: ["fra"] }, OPTS).runbook,
@@ -920,7 +933,7 @@ const reviewed = (text = REVIEWED()) => analyzeFile("r.topology.yaml", text).con
 
 test("a derived run is never shorter than its own steps (review M72): a lag bound under them is planned past, and said so", () => {
   // carts: maxLagSeconds 30 — derived under it, the run lasted 1 s: its dead-man fired before any host rule loaded
-  const g = gameDay(ctx(), { lose: ["fra"] }, { tool: "chaos-mesh", source: "d.topology.yaml", acceptDown: true });
+  const g = gameDay(cartsCtx(), { lose: ["fra"] }, { tool: "chaos-mesh", source: "d.topology.yaml", acceptDown: true });
   assert.equal(g.duration, "3m");
   for (const f of g.files.filter((x) => x.path.endsWith("networkchaos.yaml")))
     for (const d of docsOf(f.content)) assert.equal(d.spec.duration, "3m");
@@ -932,12 +945,12 @@ test("a derived run is never shorter than its own steps (review M72): a lag boun
   assert.match(g.runbook, /- store carts: this run is planned past its lag bound \(30 s; see Duration\)/);
   // the dead-man lies past the planned end: the host rules load
   assert.match(g.runbook, /DEADLINE=\$\(\( \$\(date \+%s\) \+ 480 \)\)/);
-  const litmus = gameDay(ctx(), { lose: ["fra"] }, { tool: "litmus", source: "d.topology.yaml", acceptDown: true });
+  const litmus = gameDay(cartsCtx(), { lose: ["fra"] }, { tool: "litmus", source: "d.topology.yaml", acceptDown: true });
   const [d] = docsOf(litmus.files.find((f) => f.path === "lon-prod/chaosengine.yaml")!.content);
   const env = Object.fromEntries(d.spec.experiments[0].spec.components.env.map((e: { name: string; value: string }) => [e.name, e.value]));
   assert.equal(env.TOTAL_CHAOS_DURATION, "180");
   // a run given explicitly is the operator's choice, not raised
-  assert.equal(gameDay(ctx(), { lose: ["fra"] }, { ...OPTS, duration: "10s" }).duration, "10s");
+  assert.equal(gameDay(cartsCtx(), { lose: ["fra"] }, { ...OPTS, duration: "10s" }).duration, "10s");
 });
 
 test("the default duration is derived from the design: under the first lag bound the cut runs against; a longer --duration predicts the resync", () => {
@@ -1714,10 +1727,7 @@ test("a control plane hosted across the cut is enacted only where its hosts' add
 
 test("a backend erring on the side that stays in steering errs until the heal, not 'until withdrawn'; a predicted overload is not an abort criterion by itself (review M106)", () => {
   // the draft example, its lon-prod pods moved off fra's range so the overlap refusal does not fire
-  const draft = readFileSync(join(__dirname, "..", "..", "..", "examples", "payments-eu.topology.yaml"), "utf8").replace(
-    "pods: 10.10.128.0/17",
-    "pods: 10.11.0.0/16",
-  );
+  const draft = draftFixed("carts"); // carts in its namespace: the cut stops its writes from lon (review M142)
   assert.ok(draft.includes("pods: 10.11.0.0/16"));
   inTempDir({ "d.topology.yaml": draft }, (dir, cli) => {
     assert.equal(cli(["gameday", "--lose", "fra", "--accept-down", "-o", "out", "d.topology.yaml"]).code, 0);
@@ -1876,10 +1886,7 @@ test("a remote control plane's annotation is expected, not a finding, after the 
 });
 
 test("an abort line quotes the errors the cut ends with: after the withdrawal, the load steering moved there (review M106)", () => {
-  const draft = readFileSync(join(__dirname, "..", "..", "..", "examples", "payments-eu.topology.yaml"), "utf8").replace(
-    "pods: 10.10.128.0/17",
-    "pods: 10.11.0.0/16",
-  );
+  const draft = draftFixed("carts"); // carts in its namespace: the cut stops its writes from lon (review M142)
   const rb = gameDay(analyzeFile("d.topology.yaml", draft).contexts[0], { lose: ["fra"] }, { ...OPTS, duration: undefined }).runbook;
   const abort = rb.slice(rb.indexOf("## Abort criteria"), rb.indexOf("## Customer impact"));
   assert.match(
@@ -1933,11 +1940,21 @@ test("a refusal offers a shorter --duration only where a shorter run spends less
 });
 
 test("a deep health check withdraws the backends that err in the cut, not the isolated side whose writes work (review M116)", () => {
-  // carts' only writer is at fra: cut off, fra-prod writes fine and lon-prod errs — a deep check fails at lon-prod
-  const hc = analyzeFile(
-    "d.topology.yaml",
-    DESIGN.replace("    ttlSeconds: 60\n", "    ttlSeconds: 60\n    healthCheck: { intervalSeconds: 10, failureThreshold: 3 }\n"),
-  ).contexts[0];
+  const withHc = (design: string) =>
+    analyzeFile(
+      "d.topology.yaml",
+      design.replace("    ttlSeconds: 60\n", "    ttlSeconds: 60\n    healthCheck: { intervalSeconds: 10, failureThreshold: 3 }\n"),
+    ).contexts[0];
+  // review M142 (variant 2): as DESIGN declares carts — no namespace, no sites[].addresses at fra or lon — its hosts are
+  // undeclared, the cut does not stop its replication and lon-prod keeps writing to it: no deep check fails anywhere, so
+  // nothing withdraws lon-prod; fra is withdrawn by the step, as an isolation with nothing erring is
+  const undeclared = gameDay(withHc(DESIGN), { lose: ["fra"] }, { ...OPTS, isolate: true }).runbook;
+  assert.match(undeclared, /\n- store carts \(fra → lon\): its replication crosses the cut, but its hosts at fra and lon are not declared \(no stores\\\[\\\]\.namespace in a cluster there, no sites\\\[\\\]\.addresses at fra and lon\)/);
+  assert.match(undeclared, /then withdrawn from steering by an explicit step\./);
+  assert.doesNotMatch(undeclared, /withdraws lon-prod|lon-prod answers up to/);
+  assert.match(undeclared, /- checkout: no backend is predicted to serve errors\. After the withdrawal: lon-prod 40,000 rps of 30,000 — \*\*overloaded\*\*\./);
+  // carts' hosts declared (CARTS_CUT): its only writer is at fra: cut off, fra-prod writes fine and lon-prod errs — a deep check fails at lon-prod
+  const hc = withHc(CARTS_CUT);
   const iso = gameDay(hc, { lose: ["fra"] }, { ...OPTS, isolate: true }).runbook;
   assert.match(
     iso,
@@ -2167,7 +2184,8 @@ test("review M126: in --partition a backend that errs is withdrawn by a deep hea
 
 test("review M127: --accept-down's go/no-go says which down reasons the drill enacts, and engine code stays code in the raw runbook", () => {
   // the draft with its overlap fixed: fra-prod's etcd (members at lon on undeclared hosts) is Not enacted, and it is
-  // what takes the design down; what the drill enacts (lon-prod erring, then fra-prod overloaded) is degraded
+  // what takes the design down; so is carts (review M142: no namespace, no sites[].addresses — its hosts are
+  // undeclared), whose errors at lon-prod are the engine's; what the drill enacts (fra withdrawn, lon-prod overloaded) is degraded
   const draft = readFileSync(join(__dirname, "..", "..", "..", "examples", "payments-eu.topology.yaml"), "utf8").replace(
     "pods: 10.10.128.0/17",
     "pods: 10.11.0.0/16",
@@ -2176,8 +2194,9 @@ test("review M127: --accept-down's go/no-go says which down reasons the drill en
   const gng = g.runbook.split("\n").find((l) => l.startsWith("**Go/no-go"))!;
   assert.match(
     gng,
-    /^\*\*Go\/no-go: the engine predicts this cut takes the design down, but the steps enact none of what takes it down\*\* — etcd of cluster fra-prod: the partition leaves fra 2 vs lon 2 of 4 members; majority is 3 on no side — writes stop: not cut here \(Not enacted, below\)\. What this drill does enact is degraded, not down: traffic checkout: lon-prod \(lon\) still gets 20,000 rps/,
+    /^\*\*Go\/no-go: the engine predicts this cut takes the design down, but the steps enact none of what takes it down\*\* — etcd of cluster fra-prod: the partition leaves fra 2 vs lon 2 of 4 members; majority is 3 on no side — writes stop; traffic checkout: lon-prod \(lon\) still gets 20,000 rps from gslb, but store carts has no writer lon reaches \(fra cut off from lon\) .*: not cut here \(Not enacted, below\)\. What this drill does enact is degraded, not down: export finance\/payments: .*; traffic checkout: lon-prod carries 40,000 rps; capacity 30,000 rps — overloaded by 10,000 rps/,
   );
+  assert.match(g.runbook, /\n- store carts \(fra → lon\): its replication crosses the cut, but its hosts at fra and lon are not declared/);
   assert.match(gng, /--accept-down is still asked: the verdict is the engine's for this cut as designed/);
   assert.match(g.runbook, /- etcd of cluster fra-prod: its members at lon run on hosts the design does not declare/);
   // review M127b: the engine's code spans stay code spans, never HTML entities, in the raw RUNBOOK.md
@@ -2339,8 +2358,10 @@ test("review style f: the --accept-down refusal lists the down reasons the drill
       // fra-prod's etcd (members at lon on undeclared hosts) takes the design down, and no step cuts it
       assert.match(
         e.message,
-        /^refused: the engine predicts this cut takes the design down \(etcd of cluster fra-prod: the partition leaves fra 2 vs lon 2 of 4 members; majority is 3 on no side — writes stop\), but the steps enact none of that — Not enacted: the design does not declare the hosts that would make it part of the run; what the drill does enact is degraded, not down \(traffic checkout: /,
+        /^refused: the engine predicts this cut takes the design down \(etcd of cluster fra-prod: the partition leaves fra 2 vs lon 2 of 4 members; majority is 3 on no side — writes stop; traffic checkout: lon-prod \(lon\) still gets 20,000 rps .*\), but the steps enact none of that — Not enacted: the design does not declare the hosts that would make it part of the run; what the drill does enact is degraded, not down \(export finance\/payments: .*; traffic checkout: lon-prod carries 40,000 rps; capacity 30,000 rps — overloaded by 10,000 rps/,
       );
+      // the same withdrawal as the runbook's go/no-go (fra's, nothing erring in the run), never fra-prod carrying it all (review M142)
+      assert.doesNotMatch(e.message, /fra-prod carries 40,000 rps/);
       assert.doesNotMatch(e.message, /^refused: this drill is predicted to take the design down \(etcd of cluster fra-prod/);
       assert.match(e.message, /That is a go\/no-go for the owners: pass --accept-down to write it/);
       return true;
@@ -2567,7 +2588,7 @@ test("review M123 widened: an entry whose errors come only from stores the cut d
     // the withdrawal: a deep check keeps passing at fra for login — not a finding; the step withdraws it
     assert.match(
       rb,
-      /\n- \*\*login\*\* \(gslb\): before the withdrawal fra keeps its share, 5,000 rps, and serves it without errors: the stores the engine predicts its writes there fail on are not cut here \(Not enacted, above\), so a deep health check keeps passing at fra, as a shallow one does — fra still in rotation when the 30 s timer rings is expected, not a finding\./,
+      /\n- \*\*login\*\* \(gslb\): before the withdrawal fra keeps its share, 5,000 rps, and serves it without errors: the errors the engine predicts for login in the cut come only from stores not cut here \(Not enacted, above\), so a deep health check keeps passing at fra, as a shallow one does — fra still in rotation when the 30 s timer rings is expected, not a finding\./,
     );
     assert.match(rb, /It counts the errors of traffic login, which the steps do not enact \(Not enacted\): not part of this run\./);
     // checkout's errors at fra come from carts and ledger, which the steps do cut: still predicted
@@ -2614,4 +2635,40 @@ test("review M123 widened: the refusal and the go/no-go say an entry's errors ar
     /- traffic login: the engine predicts errors at fra-prod \(up to 5,000 rps\) only because store profiles takes no writes from there in the cut, and the steps do not cut it \(profiles: mad declares no cluster range and no sites\\\[\\\]\.addresses, so no rule drops its traffic\)/,
   );
   assert.doesNotMatch(b.runbook, /- \[ \] traffic login: .*cannot write/);
+});
+
+test("review M142 (variant 2): an async store with no namespace at sites without sites[].addresses runs on undeclared hosts — Not enacted, no lag plan, its errors cleared; declared hosts cut it", () => {
+  const iso = { ...OPTS, duration: undefined, isolate: true };
+  const plan = (text: string) => gameDay(analyzeFile("d.topology.yaml", text).contexts[0], { lose: ["fra"] }, iso);
+  // the draft as written (overlap fixed): carts has no namespace and fra, lon declare no addresses
+  const bare = plan(draftFixed());
+  assert.ok(bare.notes.some((n) => /^Not enacted: store carts \(fra → lon\): its replication crosses the cut, but its hosts at fra and lon are not declared \(no stores\[\]\.namespace in a cluster there, no sites\[\]\.addresses at fra and lon\)/.test(n)), bare.notes.join("\n"));
+  assert.match(bare.runbook, /Duration: 10m \(no store's replication that the steps cut \(carts: Not enacted\) crosses the cut/);
+  assert.doesNotMatch(bare.runbook, /Baseline lag of carts|lag buffer|outlasts the lag bound/);
+  // the one home of what is enacted (enactedView) clears lon-prod's errors, which come only from carts
+  assert.equal(bare.prediction.traffic[0].errorRps, 0);
+  assert.match(bare.runbook, /\n- traffic checkout: the engine predicts errors at lon-prod \(up to 20,000 rps\) only because store carts takes no writes from there in the cut, and the steps do not cut it \(carts: its replication is Not enacted, above\)/);
+  assert.equal(enactedIsolation(analyzeFile("d.topology.yaml", draftFixed()).contexts[0], "fra")?.window.traffic[0].errorRps, 0);
+  // with nothing erring in the run, no check says "nothing should break" beside the overload the withdrawal enacts
+  assert.match(bare.runbook, /- \[ \] traffic checkout: after the withdrawal, lon-prod carries 40,000 rps of 30,000 rps \(overloaded by 10,000 rps, headroom −33\.3%\)/);
+  assert.doesNotMatch(bare.runbook, /Nothing should break/);
+  // the boundary: carts in a namespace (its pods, which the chaos manifests select), or its hosts declared at both ends
+  const inPods = plan(draftFixed("carts"));
+  const hosts = plan(
+    draftFixed()
+      .replace("    availability: 0.999\n  - name: lon", "    availability: 0.999\n    addresses: [192.168.11.0/28]\n  - name: lon")
+      .replace("    availability: 0.999\n\nlinks", "    availability: 0.999\n    addresses: [192.168.21.0/28]\n\nlinks"),
+  );
+  for (const g of [inPods, hosts]) {
+    assert.ok(!g.notes.some((n) => /store carts \(fra → lon\): its replication crosses the cut/.test(n)), g.notes.join("\n"));
+    assert.match(g.runbook, /- store carts \(fra → lon\): nothing replicates across the cut, so its lag grows 1 s per second of it/);
+    assert.equal(g.prediction.traffic[0].errorRps, 20000);
+  }
+  // one end declared is not enough: its replication still runs through the other's undeclared hosts
+  const half = plan(draftFixed().replace("    availability: 0.999\n  - name: lon", "    availability: 0.999\n    addresses: [192.168.11.0/28]\n  - name: lon"));
+  assert.ok(half.notes.some((n) => /store carts \(fra → lon\): its replication crosses the cut, but its hosts at lon are not declared/.test(n)), half.notes.join("\n"));
+  // the same home (storeCutAt) for a quorum's members: a Galera store on the nodes' network (hostNetwork) is cut by the host rules
+  const ledger = (extra: string) => plan(draftFixed().replace("    members: { fra: 2, lon: 1 }\n", `    members: { fra: 2, lon: 1 }\n${extra}`)).notes;
+  assert.ok(ledger("").some((n) => /^Not enacted: store ledger: its members at fra, lon run on hosts the design does not declare/.test(n)));
+  assert.ok(!ledger("    namespace: ledger\n    hostNetwork: true\n").some((n) => /store ledger: its members/.test(n)));
 });

@@ -185,11 +185,23 @@ test("record: the checklist's N+1 item and the N+1 line rank single-site losses 
     lon,
     /drill first the likeliest loss of a site that serves clients by the declared availabilities \(lon 0\.99\), with quorate gameday --isolate lon \(lon cut off/,
   );
+  // review M142 (variant 2): the draft's carts declares no namespace and fra and lon no sites[].addresses, so its hosts are
+  // undeclared and the drill cannot cut its replication (the game day's Not enacted): lon-prod keeps writing to it, no
+  // deep check fails anywhere, and the drill withdraws fra by hand — lon-prod then carries it all, overloaded
+  const draft4 = recordOf(read("payments-eu.topology.yaml"))
+    .split("\n")
+    .find((l) => l.startsWith("4. "))!;
   assert.match(
-    recordOf(read("payments-eu.topology.yaml"))
+    draft4,
+    /— until steering withdraws fra: fra-prod keeps serving its 20,000 rps of checkout \(what it writes to is not cut by the drill: the game day's Not enacted\): clients see no errors, and the drill measures the withdrawal itself; checkout: no error to see and no deep check that fails — the engine's errors there come from stores the drill does not cut \(the game day's Not enacted\); steering keeps fra until withdrawn by hand; after the withdrawal lon-prod 40,000 rps of 30,000 rps \(overloaded\);/,
+  );
+  assert.doesNotMatch(draft4, /a deep health check withdraws lon/);
+  // review M116, with carts' hosts declared (its namespace): its only writer is at fra — a deep check withdraws lon-prod,
+  // not fra, and fra-prod then carries it all, writing
+  assert.match(
+    recordOf(read("payments-eu.topology.yaml").replace("    replicas: [lon]\n", "    replicas: [lon]\n    namespace: carts\n"))
       .split("\n")
       .find((l) => l.startsWith("4. "))!,
-    // review M116: carts' only writer is at fra — a deep check withdraws lon-prod, not fra, and fra-prod then carries it all, writing
     /until a deep health check withdraws lon, not fra: lon-prod answers up to 20,000 rps of checkout with errors or hung requests \(5xx, or the application's own timeout: a store it writes to takes no writes from lon\), fra-prod keeps serving its 20,000 rps of checkout \(nothing it writes to is across the cut\); traffic checkout: a deep health check withdraws lon-prod, not fra: carts' writer is at fra — .*after the withdrawal of lon: fra-prod 40,000 rps of 30,000 rps \(overloaded\);/,
   );
   // the draft's drill as it would run (reviewer's style note): `gameday --isolate fra` refuses there — the pod ranges

@@ -5,7 +5,7 @@
  */
 import type { Cluster, Store, Topology } from "../model/topology";
 import type { Quorum, TopologyContext } from "../derive/context";
-import { bytes, cell, codeSpan, count, prose, table } from "../util/format";
+import { bytes, cell, codeSpan, count, loadWords, prose, table } from "../util/format";
 import { fileSegment } from "../util/paths";
 import { shellLine, shellWord } from "../util/shell";
 import { rtoEstimate } from "../availability/figures";
@@ -1204,8 +1204,9 @@ function unenactedWithdrawal(rb: Rb, tr: Topology["traffic"][number], share: num
   const side = cell(rb.isolated.join(", "));
   const many = rb.isolated.length > 1;
   const { anycast, detect, byHand, converge } = steeringOf(tr);
-  const timer = detect !== undefined ? `${detect} s` : "the health check's detection time";
-  return `- **${cell(tr.name!.value)}** (${cell(tr.steering?.value ?? "?")}): before the withdrawal ${side} ${many ? "keep their" : "keeps its"} share, ${int(share)} rps, and ${many ? "serve" : "serves"} it without errors: the stores the engine predicts its writes there fail on are not cut here (Not enacted, above), so a deep health check keeps passing at ${side}, as a shallow one does — ${side} still in ${anycast ? "the routing table" : "rotation"} when the ${timer} timer rings is expected, not a finding. Then ${anycast ? byHand(side) : `withdraw ${many ? "their" : "its"} backends by hand in the GSLB (disable the pool members)`}: the state after the withdrawal (Customer impact) is that step's. From that moment ${converge ?? `clients drain within the ${tr.ttlSeconds ? `${tr.ttlSeconds.value} s` : "(undeclared)"} TTL (longer for resolvers that clamp TTLs)`}.`;
+  // the errors may be predicted on the other side (the isolated one writing fine, review M142's draft): said of the entry, not of the side
+  const when = detect !== undefined ? `when the ${detect} s timer rings` : "after the health check's detection time (not declared: traffic[].healthCheck)";
+  return `- **${cell(tr.name!.value)}** (${cell(tr.steering?.value ?? "?")}): before the withdrawal ${side} ${many ? "keep their" : "keeps its"} share, ${int(share)} rps, and ${many ? "serve" : "serves"} it without errors: the errors the engine predicts for ${cell(tr.name!.value)} in the cut come only from stores not cut here (Not enacted, above), so a deep health check keeps passing at ${side}, as a shallow one does — ${side} still in ${anycast ? "the routing table" : "rotation"} ${when} is expected, not a finding. Then ${anycast ? byHand(side) : `withdraw ${many ? "their" : "its"} backends by hand in the GSLB (disable the pool members)`}: the state after the withdrawal (Customer impact) is that step's. From that moment ${converge ?? `clients drain within the ${tr.ttlSeconds ? `${tr.ttlSeconds.value} s` : "(undeclared)"} TTL (longer for resolvers that clamp TTLs)`}.`;
 }
 
 /** The entry's time to detect and withdraw, with a deep check and with a shallow one. */
@@ -1526,6 +1527,7 @@ function checks(rb: Rb): void {
     ...timerChecks(rb),
     ...evictionChecks(rb),
     ...trafficChecks(rb),
+    ...overloadChecks(rb),
     ...apiChecks(rb),
     ...latencyChecks(rb),
   ];
@@ -1821,6 +1823,24 @@ function trafficChecks(rb: Rb): string[] {
   for (const m of p.meshes)
     out.push(m.outcome === "control-plane-lost" ? istioCheck(rb, m.cluster, m.because) : linkerdCheck(rb, m.cluster, m.because, m.mode));
   return out;
+}
+
+/**
+ * The overloads the run enacts, as checks (review M142: with no other check the runbook read "Nothing
+ * should break" beside Customer impact's "lon-prod 40,000 rps of 30,000 — overloaded"): each backend
+ * overloaded after the withdrawal (or, without one, in the window), in simulate's load words (loadWords).
+ */
+function overloadChecks(rb: Rb): string[] {
+  const after = rb.r.after && withdraws(rb) ? rb.r.after : undefined;
+  const x = after ?? rb.p;
+  return x.traffic.flatMap((tr) =>
+    tr.backends
+      .filter((b) => b.overloaded && b.loadRps !== null && b.capacityRps !== null)
+      .map((b) => {
+        const w = loadWords(b.loadRps!, b.capacityRps!);
+        return `traffic ${cell(tr.name)}: ${after ? "after the withdrawal, " : ""}${cell(b.cluster)} carries ${w.load} of ${w.capacity} (overloaded by ${w.excess}, headroom ${w.share}): expect its latency and 5xx to rise with it — measure both at the external monitor, and hold them to the abort criteria.`;
+      }),
+  );
 }
 
 /**

@@ -462,14 +462,33 @@ export function lagPlans(
 }
 
 /**
- * The ends of an async store's replication between two sites that no rule can drop (review M123):
- * a site that declares no cluster range and no sites[].addresses — nothing there is cut, and the
- * rules on the other side have no range of it to drop. (A store with no namespace at a site whose
- * clusters declare ranges is planned as cut, as before.)
+ * The ends of an async store's replication between two sites that no rule can drop (review M123,
+ * M142): where the store's hosts there are not what any step cuts (storeCutAt) — a site that
+ * declares no cluster range and no sites[].addresses, or (M142, variant 2) a store with no
+ * namespace in a cluster there, at a site without sites[].addresses: its hosts are undeclared,
+ * as a consensus store's members are (enactedQuorumsOf), and its replication runs on.
  */
-function lagUnranged(ctx: TopologyContext): (store: string, a: string, b: string) => string[] {
-  const ranged = rangedSite(ctx);
-  return (_store, a, b) => [a, b].filter((x) => !ranged(x));
+function lagUnranged(pl: Planning, plans: readonly ClusterPlan[]): (store: string, a: string, b: string) => string[] {
+  return (store, a, b) => {
+    const st = pl.ctx.topology.stores.find((x) => x.name?.value === store);
+    return [a, b].filter((x) => !st || !storeCutAt(pl, plans, st, x));
+  };
+}
+
+/**
+ * Whether the steps drop the traffic of a store's hosts at `site` — the one home of it, for quorums
+ * and replication alike (review M142): the site's declared hosts (sites[].addresses, the host rules);
+ * its pods there, in a namespace a cluster's chaos manifest selects; or, with `hostNetwork: true`, the
+ * nodes of a cluster there whose network.nodes the host rules cover. Otherwise its hosts are not
+ * declared and keep talking across the cut.
+ */
+function storeCutAt(pl: Planning, plans: readonly ClusterPlan[], st: Store, site: string): boolean {
+  if (pl.addressesOf(site).length) return true;
+  const ns = st.namespace?.value;
+  if (ns === undefined) return false;
+  if (st.hostNetwork?.value === true)
+    return pl.clusters.some((c) => pl.ctx.siteOfCluster(c.name!.value) === site && c.cidrs.some((v) => v.field === "nodes"));
+  return plans.some((p) => p.site === site && p.namespaces.includes(ns));
 }
 
 /** Whether a site declares a range a rule could drop: a cluster's network range there, or sites[].addresses. */
@@ -905,8 +924,8 @@ export function* gameDaySteps(
   const pl = planning(ctx, sides);
   refuseSelfOverlap(pl);
   const { tool, toolNote } = toolFor(pl, asked.tool);
-  const { lag, uncutStores, timers, evictions } = runBounds(ctx, pl, engine.prediction);
   const plans = yield* clusterPlans(pl, { ...asked, tool });
+  const { lag, uncutStores, timers, evictions } = runBounds(ctx, pl, engine.prediction, plans);
   const hostPlans = hostPlansOf(pl);
   const { enactedQuorums, unenacted, cutTimers, cutEvictions } = enactedBounds(pl, plans, timers, evictions);
   const { prediction, enacted, unenactedEntries, notCut } = enactedOf(pl, s, asked, engine, unenacted, uncutStores);
@@ -915,7 +934,8 @@ export function* gameDaySteps(
   const o: GameDayOptions = { ...asked, tool, duration: duration.text };
   const files = chaosFiles(pl, s, o, plans, duration.seconds);
   refuseEmptyOrReopened(pl, plans, hostPlans, o);
-  refuseEngineDown(engine, { ctx, unenactedQuorums: unenacted, uncutStores, lag, unenactedEntries }, spends, asked, duration.seconds);
+  // the prediction and the state after as the runbook's go/no-go reads them (enactedOf): the refusal names the same withdrawal (review M142)
+  refuseEngineDown({ prediction, enacted }, { ctx, unenactedQuorums: unenacted, uncutStores, lag, unenactedEntries }, spends, asked, duration.seconds);
   const deadman = deadmanSeconds(duration.seconds, [...lag, ...cutTimers, ...cutEvictions]); // the host files' and the runbook's (M122)
   files.push(...hostRuleFiles(hostPlans, s, o, deadman));
   noteUncut(pl, o, [prediction, ...(enacted.after ? [enacted.after] : [])]);
@@ -992,8 +1012,8 @@ export function enactedIsolation(
     const sides = sidesOf([...ctx.topology.siteByName.keys()], [site], []);
     const engine = predictionOf(ctx, [site], sides, asked);
     const pl = planning(ctx, sides);
-    const { uncutStores, timers, evictions } = runBounds(ctx, pl, engine.prediction);
     const plans = finish(clusterPlans(pl, asked));
+    const { uncutStores, timers, evictions } = runBounds(ctx, pl, engine.prediction, plans);
     const { unenacted } = enactedBounds(pl, plans, timers, evictions);
     const { prediction, enacted, unenactedEntries } = enactedOf(pl, { ...ALL_UP, lose: [site] }, asked, engine, unenacted, uncutStores);
     return { window: prediction, ...enacted, unenactedEntries };
@@ -1008,17 +1028,38 @@ export function enactedIsolation(
  * enacted and bounds nothing, review M123), the timers and evictions the engine predicts it starts
  * (the caller keeps those of the quorums the steps cut: only they bound the duration and the dead-man).
  */
-function runBounds(ctx: TopologyContext, pl: Planning, prediction: Result) {
+function runBounds(ctx: TopologyContext, pl: Planning, prediction: Result, plans: readonly ClusterPlan[]) {
   const uncutLag: UncutLag[] = [];
-  const lag = lagPlans(ctx, pl.sides, lagUnranged(ctx), uncutLag);
-  for (const u of uncutLag)
-    pl.notEnacted.push(
-      `store ${u.store} (${u.between}): its replication crosses the cut, but ${u.unranged.join(" and ")} ${u.unranged.length === 1 ? "declares" : "declare"} no cluster range and no sites[].addresses, so no rule can drop it: it keeps replicating through the run — the cut is not enacted for it and nothing below predicts its lag (no RPO, duration, abort or post-heal line relies on it); declare the hosts' addresses at ${u.unranged.join(" and ")} to cut it`,
-    );
+  const lag = lagPlans(ctx, pl.sides, lagUnranged(pl, plans), uncutLag);
+  for (const u of uncutLag) pl.notEnacted.push(uncutLagNote(pl, u));
   const timers = timerPlans(ctx, prediction);
   const evictions = evictionPlans(prediction, ctx);
   const uncutStores = uncutLag.filter((u) => !lag.some((l) => l.store === u.store)).map((u) => u.store);
   return { lag, uncutStores, timers, evictions };
+}
+
+/**
+ * An async store's replication the steps do not cut, said under Not enacted (review M123): a site with
+ * no range at all, or (M142) a site whose ranges the store does not run in — no namespace of it in a
+ * cluster there and no sites[].addresses — so its hosts there are undeclared.
+ */
+function uncutLagNote(pl: Planning, u: UncutLag): string {
+  const ranged = rangedSite(pl.ctx);
+  const bare = u.unranged.filter((x) => !ranged(x));
+  const undeclared = u.unranged.filter((x) => ranged(x));
+  const why = [
+    ...(bare.length ? [`${listOf(bare)} ${bare.length === 1 ? "declares" : "declare"} no cluster range and no sites[].addresses`] : []),
+    ...(undeclared.length
+      ? [
+          `its hosts at ${listOf(undeclared)} are not declared (no stores[].namespace in a cluster there, no sites[].addresses at ${listOf(undeclared)}): the cluster ranges there cut pods and nodes, not hosts outside them`,
+        ]
+      : []),
+  ].join("; and ");
+  const declare = [
+    ...(bare.length ? [`the hosts' addresses at ${listOf(bare)}`] : []),
+    ...(undeclared.length ? [`its namespace (stores[].namespace, where its pods run) or its hosts' addresses at ${listOf(undeclared)}`] : []),
+  ].join(", and ");
+  return `store ${u.store} (${u.between}): its replication crosses the cut, but ${why}, so no rule can drop it: it keeps replicating through the run — the cut is not enacted for it and nothing below predicts its lag (no RPO, duration, abort or post-heal line relies on it); declare ${declare} to cut it`;
 }
 
 /**
@@ -1439,16 +1480,16 @@ function enactedQuorumsOf(pl: Planning, plans: readonly ClusterPlan[]): { enacte
       enacted.add(q.label);
       continue;
     }
-    const ns = q.kind !== "etcd" ? (q.owner as { namespace?: { value: string } }).namespace?.value : undefined;
     const owner = q.kind === "etcd" ? (q.owner as Cluster).name?.value : undefined;
     const missing = [...q.counts.keys()].filter((site) => {
       if (sideOf(site) < 0 || (q.counts.get(site) ?? 0) === 0) return false;
+      // a store's members: the one home of what the steps cut of a store's hosts (storeCutAt, review M142)
+      if (q.kind !== "etcd") return !storeCutAt(pl, plans, q.owner as Store, site);
       const onNodes =
         owner !== undefined &&
         ctx.siteOfCluster(owner) === site &&
         pl.clusters.some((c) => c.name?.value === owner && c.cidrs.some((v) => v.field === "nodes"));
-      const inPods = ns !== undefined && plans.some((p) => p.site === site && p.namespaces.includes(ns));
-      return !onNodes && !inPods && !pl.addressesOf(site).length;
+      return !onNodes && !pl.addressesOf(site).length;
     });
     if (missing.length) {
       unenacted.push(q.label);
