@@ -114,7 +114,10 @@ const CARTS_CUT = DESIGN.replace("    replicas: [lon]\n", "    replicas: [lon]\n
 const cartsCtx = () => analyzeFile("d.topology.yaml", CARTS_CUT).contexts[0];
 /** The draft example with its pod overlap fixed (so gameday does not refuse); `cartsIn` gives carts a namespace (review M142). */
 const draftFixed = (cartsIn?: string) => {
-  const text = readFileSync(join(__dirname, "..", "..", "..", "examples", "payments-eu.topology.yaml"), "utf8").replace("pods: 10.10.128.0/17", "pods: 10.11.0.0/16");
+  const text = readFileSync(join(__dirname, "..", "..", "..", "examples", "payments-eu.topology.yaml"), "utf8").replace(
+    "pods: 10.10.128.0/17",
+    "pods: 10.11.0.0/16",
+  );
   return cartsIn ? text.replace("    replicas: [lon]\n", `    replicas: [lon]\n    namespace: ${cartsIn}\n`) : text;
 };
 
@@ -386,7 +389,12 @@ test("isolation: the window is the engine's partition, the state after the withd
   assert.deepEqual(iso.withdrawn, ["lon"]);
   // the same partition with lon withdrawn, its leaders held where the window judged them (engine withdrawnFrom, review M143)
   assert.deepEqual(iso.after, withdrawnFrom(cartsCtx(), window, ["lon"]));
-  assert.deepEqual(iso.after.scenario, { ...ALL_UP, partition: [["fra"]], withdraw: ["lon"], leaders: { "etcd of cluster lon-prod": "lon" } });
+  assert.deepEqual(iso.after.scenario, {
+    ...ALL_UP,
+    partition: [["fra"]],
+    withdraw: ["lon"],
+    leaders: { "etcd of cluster lon-prod": "lon" },
+  });
   // a --lose enacts the loss all the same: its step withdraws fra, and its "after" is that
   const after = run(cartsCtx(), { ...ALL_UP, partition: [["fra"]], withdraw: ["fra"] });
   // several sites lost together are each cut off from every other site, the other lost ones
@@ -1949,10 +1957,16 @@ test("a deep health check withdraws the backends that err in the cut, not the is
   // undeclared, the cut does not stop its replication and lon-prod keeps writing to it: no deep check fails anywhere, so
   // nothing withdraws lon-prod; fra is withdrawn by the step, as an isolation with nothing erring is
   const undeclared = gameDay(withHc(DESIGN), { lose: ["fra"] }, { ...OPTS, isolate: true }).runbook;
-  assert.match(undeclared, /\n- store carts \(fra → lon\): its replication crosses the cut, but its hosts at fra and lon are not declared \(no stores\\\[\\\]\.namespace in a cluster there, no sites\\\[\\\]\.addresses at fra and lon\)/);
+  assert.match(
+    undeclared,
+    /\n- store carts \(fra → lon\): its replication crosses the cut, but its hosts at fra and lon are not declared \(no stores\\\[\\\]\.namespace in a cluster there, no sites\\\[\\\]\.addresses at fra and lon\)/,
+  );
   assert.match(undeclared, /then withdrawn from steering by an explicit step\./);
   assert.doesNotMatch(undeclared, /withdraws lon-prod|lon-prod answers up to/);
-  assert.match(undeclared, /- checkout: no backend is predicted to serve errors\. After the withdrawal: lon-prod 40,000 rps of 30,000 — \*\*overloaded\*\*\./);
+  assert.match(
+    undeclared,
+    /- checkout: no backend is predicted to serve errors\. After the withdrawal: lon-prod 40,000 rps of 30,000 — \*\*overloaded\*\*\./,
+  );
   // carts' hosts declared (CARTS_CUT): its only writer is at fra: cut off, fra-prod writes fine and lon-prod errs — a deep check fails at lon-prod
   const hc = withHc(CARTS_CUT);
   const iso = gameDay(hc, { lose: ["fra"] }, { ...OPTS, isolate: true }).runbook;
@@ -2642,15 +2656,28 @@ test("review M142 (variant 2): an async store with no namespace at sites without
   const plan = (text: string) => gameDay(analyzeFile("d.topology.yaml", text).contexts[0], { lose: ["fra"] }, iso);
   // the draft as written (overlap fixed): carts has no namespace and fra, lon declare no addresses
   const bare = plan(draftFixed());
-  assert.ok(bare.notes.some((n) => /^Not enacted: store carts \(fra → lon\): its replication crosses the cut, but its hosts at fra and lon are not declared \(no stores\[\]\.namespace in a cluster there, no sites\[\]\.addresses at fra and lon\)/.test(n)), bare.notes.join("\n"));
+  assert.ok(
+    bare.notes.some((n) =>
+      /^Not enacted: store carts \(fra → lon\): its replication crosses the cut, but its hosts at fra and lon are not declared \(no stores\[\]\.namespace in a cluster there, no sites\[\]\.addresses at fra and lon\)/.test(
+        n,
+      ),
+    ),
+    bare.notes.join("\n"),
+  );
   assert.match(bare.runbook, /Duration: 10m \(no store's replication that the steps cut \(carts: Not enacted\) crosses the cut/);
   assert.doesNotMatch(bare.runbook, /Baseline lag of carts|lag buffer|outlasts the lag bound/);
   // the one home of what is enacted (enactedView) clears lon-prod's errors, which come only from carts
   assert.equal(bare.prediction.traffic[0].errorRps, 0);
-  assert.match(bare.runbook, /\n- traffic checkout: the engine predicts errors at lon-prod \(up to 20,000 rps\) only because store carts takes no writes from there in the cut, and the steps do not cut it \(carts: its replication is Not enacted, above\)/);
+  assert.match(
+    bare.runbook,
+    /\n- traffic checkout: the engine predicts errors at lon-prod \(up to 20,000 rps\) only because store carts takes no writes from there in the cut, and the steps do not cut it \(carts: its replication is Not enacted, above\)/,
+  );
   assert.equal(enactedIsolation(analyzeFile("d.topology.yaml", draftFixed()).contexts[0], "fra")?.window.traffic[0].errorRps, 0);
   // with nothing erring in the run, no check says "nothing should break" beside the overload the withdrawal enacts
-  assert.match(bare.runbook, /- \[ \] traffic checkout: after the withdrawal, lon-prod carries 40,000 rps of 30,000 rps \(overloaded by 10,000 rps, headroom −33\.3%\)/);
+  assert.match(
+    bare.runbook,
+    /- \[ \] traffic checkout: after the withdrawal, lon-prod carries 40,000 rps of 30,000 rps \(overloaded by 10,000 rps, headroom −33\.3%\)/,
+  );
   assert.doesNotMatch(bare.runbook, /Nothing should break/);
   // the boundary: carts in a namespace (its pods, which the chaos manifests select), or its hosts declared at both ends
   const inPods = plan(draftFixed("carts"));
@@ -2665,10 +2692,19 @@ test("review M142 (variant 2): an async store with no namespace at sites without
     assert.equal(g.prediction.traffic[0].errorRps, 20000);
   }
   // one end declared is not enough: its replication still runs through the other's undeclared hosts
-  const half = plan(draftFixed().replace("    availability: 0.999\n  - name: lon", "    availability: 0.999\n    addresses: [192.168.11.0/28]\n  - name: lon"));
-  assert.ok(half.notes.some((n) => /store carts \(fra → lon\): its replication crosses the cut, but its hosts at lon are not declared/.test(n)), half.notes.join("\n"));
+  const half = plan(
+    draftFixed().replace(
+      "    availability: 0.999\n  - name: lon",
+      "    availability: 0.999\n    addresses: [192.168.11.0/28]\n  - name: lon",
+    ),
+  );
+  assert.ok(
+    half.notes.some((n) => /store carts \(fra → lon\): its replication crosses the cut, but its hosts at lon are not declared/.test(n)),
+    half.notes.join("\n"),
+  );
   // the same home (storeCutAt) for a quorum's members: a Galera store on the nodes' network (hostNetwork) is cut by the host rules
-  const ledger = (extra: string) => plan(draftFixed().replace("    members: { fra: 2, lon: 1 }\n", `    members: { fra: 2, lon: 1 }\n${extra}`)).notes;
+  const ledger = (extra: string) =>
+    plan(draftFixed().replace("    members: { fra: 2, lon: 1 }\n", `    members: { fra: 2, lon: 1 }\n${extra}`)).notes;
   assert.ok(ledger("").some((n) => /^Not enacted: store ledger: its members at fra, lon run on hosts the design does not declare/.test(n)));
   assert.ok(!ledger("    namespace: ledger\n    hostNetwork: true\n").some((n) => /store ledger: its members/.test(n)));
 });

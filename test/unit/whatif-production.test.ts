@@ -168,7 +168,10 @@ test("M147: a crdt writer site lost with no maxLagSeconds is an unknown RPO, nev
   assert.match(text, /store carts +continues · RPO unknown: no maxLagSeconds\n/);
   assert.match(text, /\n {10}nothing stops, but the RPO of store carts is unknown\n/);
   assert.doesNotMatch(text, /nothing breaks/);
-  assert.match(cli(["simulate", "--lose", "fra", "--format", "md", "t.topology.yaml"], body("")).stdout, /\nNothing stops, but the RPO of store carts is unknown\.\n/);
+  assert.match(
+    cli(["simulate", "--lose", "fra", "--format", "md", "t.topology.yaml"], body("")).stdout,
+    /\nNothing stops, but the RPO of store carts is unknown\.\n/,
+  );
   const { analysis, findings } = analyzeAlone("t.topology.yaml", HEADER + body(""));
   const record = decisionRecord({ path: "t.topology.yaml", analysis, findings, version: "1" })!;
   assert.match(record, /\n- \*\*lose fra\*\*: nothing stops, .*but the RPO of store carts is unknown:\n/);
@@ -178,7 +181,9 @@ test("M147: a crdt writer site lost with no maxLagSeconds is an unknown RPO, nev
   assert.deepEqual([lag.stores[0].atRiskBytes, lag.stores[0].rpoUnknown], [null, false]);
   assert.ok(
     lag.notes.some((n) =>
-      /^store carts: writes continue on lon, but up to the last 30 s of acknowledged writes in fra may be lost \(maxLagSeconds; how many bytes is unknown: declare writeRatePerSecond and writeBytes to size them\); if fra comes back/.test(n),
+      /^store carts: writes continue on lon, but up to the last 30 s of acknowledged writes in fra may be lost \(maxLagSeconds; how many bytes is unknown: declare writeRatePerSecond and writeBytes to size them\); if fra comes back/.test(
+        n,
+      ),
     ),
     lag.notes.join("\n"),
   );
@@ -186,9 +191,14 @@ test("M147: a crdt writer site lost with no maxLagSeconds is an unknown RPO, nev
   // nothing lost, nothing unknown: all up
   assert.equal(run(ctxOf(body("")), ALL_UP).stores[0].rpoUnknown, false);
   // the diff names the unknown side, never a bare "none"
-  const files = { "old.topology.yaml": HEADER + body(""), "new.topology.yaml": HEADER + body("    maxLagSeconds: 30\n    writeRatePerSecond: 100\n    writeBytes: 10\n") };
+  const files = {
+    "old.topology.yaml": HEADER + body(""),
+    "new.topology.yaml": HEADER + body("    maxLagSeconds: 30\n    writeRatePerSecond: 100\n    writeBytes: 10\n"),
+  };
   const d = inTempDir(files, (_dir, run) => run(["diff", "--format", "json", "old.topology.yaml", "new.topology.yaml"]));
-  const c = JSON.parse(d.stdout).changes.find((x: { scenario: string; measure: string }) => x.scenario === "lose fra" && x.measure === "atRiskBytes");
+  const c = JSON.parse(d.stdout).changes.find(
+    (x: { scenario: string; measure: string }) => x.scenario === "lose fra" && x.measure === "atRiskBytes",
+  );
   assert.deepEqual(c && [c.before, c.beforeNote, c.after], [null, "unknown: no maxLagSeconds bounds the lag", 30000]);
 });
 

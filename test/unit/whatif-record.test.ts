@@ -1247,7 +1247,14 @@ test("M143: withdrawing an erring backend keeps the leader where the cut was jud
   const ctx = analyzeFile("t.topology.yaml", TRI.replace("CAP", "1400").replace("PEAK", "3000")).contexts[0];
   const cut = run(ctx, { ...ALL_UP, cut: [["a", "b"]] });
   assert.equal(cut.quorums[0].judgedLeader, "a", "the worst placement: b's clients cannot write");
-  assert.deepEqual(cut.traffic[0].backends.map((b) => [b.cluster, b.errors]), [["c1", false], ["c2", true], ["c3", false]]);
+  assert.deepEqual(
+    cut.traffic[0].backends.map((b) => [b.cluster, b.errors]),
+    [
+      ["c1", false],
+      ["c2", true],
+      ["c3", false],
+    ],
+  );
   // re-judged from scratch with b withdrawn, the worst placement for the clients left is b — c1 would err
   const fresh = run(ctx, { ...cut.scenario, withdraw: ["b"] });
   assert.equal(fresh.quorums[0].judgedLeader, "b");
@@ -1256,18 +1263,29 @@ test("M143: withdrawing an erring backend keeps the leader where the cut was jud
   assert.equal(after.quorums[0].judgedLeader, "a");
   assert.deepEqual(
     after.traffic[0].backends.map((b) => [b.cluster, b.loadRps === null ? null : Math.round(b.loadRps), b.errors, b.overloaded]),
-    [["c1", 1714, false, true], ["c2", null, false, false], ["c3", 1286, false, false]],
+    [
+      ["c1", 1714, false, true],
+      ["c2", null, false, false],
+      ["c3", 1286, false, false],
+    ],
   );
   const record = (cap: string, peak = "3000") => {
     const { analysis, findings } = analyzeAlone("t.topology.yaml", TRI.replace("CAP", cap).replace("PEAK", peak));
     return decisionRecord({ path: "t.topology.yaml", analysis, findings, version: "1" })!;
   };
-  const line = (text: string) => text.split("\n").find((l) => l.startsWith("  - clients of web at c2:") && text.indexOf(l) > text.indexOf("**cut a–b**"))!;
+  const line = (text: string) =>
+    text.split("\n").find((l) => l.startsWith("  - clients of web at c2:") && text.indexOf(l) > text.indexOf("**cut a–b**"))!;
   const over = line(record("1400"));
-  assert.match(over, /; then c1 carries 1,714 rps of 1,400 rps \(overloaded by 314 rps, headroom −22\.4%\) and c3 carries 1,286 rps of 2,000 rps \(headroom 714 rps, 35\.7%\)$/);
+  assert.match(
+    over,
+    /; then c1 carries 1,714 rps of 1,400 rps \(overloaded by 314 rps, headroom −22\.4%\) and c3 carries 1,286 rps of 2,000 rps \(headroom 714 rps, 35\.7%\)$/,
+  );
   assert.doesNotMatch(over, /within capacity/);
   // the boundary, with loadWords' decimals: 1,714.29 rps over 1,714 and under 1,715; 2,000 of 2,000 (a 3,500 rps peak) at capacity
-  assert.match(line(record("2000", "3500")), /then c1 carries 2,000 rps of 2,000 rps \(at capacity: no headroom\) and c3 carries 1,500 rps of 2,000 rps/);
+  assert.match(
+    line(record("2000", "3500")),
+    /then c1 carries 2,000 rps of 2,000 rps \(at capacity: no headroom\) and c3 carries 1,500 rps of 2,000 rps/,
+  );
   assert.match(line(record("1714")), /then c1 carries 1,714\.29 rps of 1,714 rps \(overloaded by 0\.29 rps, headroom −0\.02%\)/);
   assert.match(line(record("1715")), /then c1 carries 1,714 rps of 1,715 rps \(headroom 1 rps, 0\.04%\)/);
 });

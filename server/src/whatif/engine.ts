@@ -1043,12 +1043,8 @@ function judgeAsyncStores(J: Judging): StoreResult[] {
           );
         }
       }
-      // the lost writers' tail, if they come back with their disks, meets what the others wrote meanwhile (review M147)
-      const back =
-        tail && !allGone && down.length
-          ? `; if ${listText(down)} ${down.length === 1 ? "comes" : "come"} back with ${down.length === 1 ? "its" : "their"} disks, those writes reach ${listText(up)} then — where both changed one row${rep === "crdt" ? "" : policy ? ` (conflictResolution: ${policy})` : ""}, ${conflictMerge(rep, policy)}`
-          : "";
-      if (tail) notes.push(`store ${name}: writes continue on ${listText(up)}, but ${tail}${back}`);
+      if (tail)
+        notes.push(`store ${name}: writes continue on ${listText(up)}, but ${tail}${allGone ? "" : comesBack(down, up, rep, policy)}`);
     }
     // a replica that as designed dials none of its writers never held the log: nothing stale to serve (review M78)
     const never = cutOffReplicaSites(ctx, st);
@@ -1063,6 +1059,12 @@ function judgeAsyncStores(J: Judging): StoreResult[] {
     stores.push({ name, replication: rep, outcome, atRiskBytes, rpoUnbounded, everyCopyLost: allGone, rpoUnknown });
   }
   return stores;
+}
+
+/** The lost writers' tail, if they come back with their disks, meets what the others wrote meanwhile (review M147). */
+function comesBack(down: readonly string[], up: readonly string[], rep: string, policy: string | undefined): string {
+  const one = down.length === 1;
+  return `; if ${listText([...down])} ${one ? "comes" : "come"} back with ${one ? "its" : "their"} disks, those writes reach ${listText([...up])} then — where both changed one row${rep === "crdt" ? "" : policy ? ` (conflictResolution: ${policy})` : ""}, ${conflictMerge(rep, policy)}`;
 }
 
 /**

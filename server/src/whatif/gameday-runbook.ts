@@ -1205,7 +1205,10 @@ function unenactedWithdrawal(rb: Rb, tr: Topology["traffic"][number], share: num
   const many = rb.isolated.length > 1;
   const { anycast, detect, byHand, converge } = steeringOf(tr);
   // the errors may be predicted on the other side (the isolated one writing fine, review M142's draft): said of the entry, not of the side
-  const when = detect !== undefined ? `when the ${detect} s timer rings` : "after the health check's detection time (not declared: traffic[].healthCheck)";
+  const when =
+    detect !== undefined
+      ? `when the ${detect} s timer rings`
+      : "after the health check's detection time (not declared: traffic[].healthCheck)";
   return `- **${cell(tr.name!.value)}** (${cell(tr.steering?.value ?? "?")}): before the withdrawal ${side} ${many ? "keep their" : "keeps its"} share, ${int(share)} rps, and ${many ? "serve" : "serves"} it without errors: the errors the engine predicts for ${cell(tr.name!.value)} in the cut come only from stores not cut here (Not enacted, above), so a deep health check keeps passing at ${side}, as a shallow one does — ${side} still in ${anycast ? "the routing table" : "rotation"} ${when} is expected, not a finding. Then ${anycast ? byHand(side) : `withdraw ${many ? "their" : "its"} backends by hand in the GSLB (disable the pool members)`}: the state after the withdrawal (Customer impact) is that step's. From that moment ${converge ?? `clients drain within the ${tr.ttlSeconds ? `${tr.ttlSeconds.value} s` : "(undeclared)"} TTL (longer for resolvers that clamp TTLs)`}.`;
 }
 

@@ -761,7 +761,11 @@ function shorterSpendsLess(
   return total(spendsOf(ctx, p, after, MIN_DERIVED_SECONDS)) < total(spends);
 }
 
-/** The refusal weighs the engine's verdict for the cut as designed, its reasons split by what is enacted (M127, w85). */
+/**
+ * The refusal weighs the engine's verdict for the cut as designed, its reasons split by what is enacted
+ * (M127, w85) — given the prediction and the state after as the runbook's go/no-go reads them (enactedOf),
+ * so it names the same withdrawal (review M142: it said fra-prod overloaded where the runbook said lon-prod).
+ */
 function refuseEngineDown(
   engine: ReturnType<typeof predictionOf>,
   enactment: Omit<DownInput, "prediction" | "after">,
@@ -927,15 +931,14 @@ export function* gameDaySteps(
   const plans = yield* clusterPlans(pl, { ...asked, tool });
   const { lag, uncutStores, timers, evictions } = runBounds(ctx, pl, engine.prediction, plans);
   const hostPlans = hostPlansOf(pl);
-  const { enactedQuorums, unenacted, cutTimers, cutEvictions } = enactedBounds(pl, plans, timers, evictions);
-  const { prediction, enacted, unenactedEntries, notCut } = enactedOf(pl, s, asked, engine, unenacted, uncutStores);
+  const { enactedQuorums, unenacted: unenactedQuorums, cutTimers, cutEvictions } = enactedBounds(pl, plans, timers, evictions);
+  const { prediction, enacted, unenactedEntries, notCut } = enactedOf(pl, s, asked, engine, unenactedQuorums, uncutStores);
   const duration = durationOf(asked, [...lag, ...cutTimers, ...cutEvictions]);
   const { deepAfter, spends } = runSpends(ctx, s, prediction, enacted.after, duration.seconds, notCut);
   const o: GameDayOptions = { ...asked, tool, duration: duration.text };
   const files = chaosFiles(pl, s, o, plans, duration.seconds);
   refuseEmptyOrReopened(pl, plans, hostPlans, o);
-  // the prediction and the state after as the runbook's go/no-go reads them (enactedOf): the refusal names the same withdrawal (review M142)
-  refuseEngineDown({ prediction, enacted }, { ctx, unenactedQuorums: unenacted, uncutStores, lag, unenactedEntries }, spends, asked, duration.seconds);
+  refuseEngineDown({ prediction, enacted }, { ctx, unenactedQuorums, uncutStores, lag, unenactedEntries }, spends, asked, duration.seconds);
   const deadman = deadmanSeconds(duration.seconds, [...lag, ...cutTimers, ...cutEvictions]); // the host files' and the runbook's (M122)
   files.push(...hostRuleFiles(hostPlans, s, o, deadman));
   noteUncut(pl, o, [prediction, ...(enacted.after ? [enacted.after] : [])]);
@@ -957,7 +960,7 @@ export function* gameDaySteps(
       hostPlans,
       notEnacted: pl.notEnacted,
       enactedQuorums,
-      unenactedQuorums: unenacted,
+      unenactedQuorums,
       unenactedEntries,
       ctx,
       lag,
@@ -1057,7 +1060,9 @@ function uncutLagNote(pl: Planning, u: UncutLag): string {
   ].join("; and ");
   const declare = [
     ...(bare.length ? [`the hosts' addresses at ${listOf(bare)}`] : []),
-    ...(undeclared.length ? [`its namespace (stores[].namespace, where its pods run) or its hosts' addresses at ${listOf(undeclared)}`] : []),
+    ...(undeclared.length
+      ? [`its namespace (stores[].namespace, where its pods run) or its hosts' addresses at ${listOf(undeclared)}`]
+      : []),
   ].join(", and ");
   return `store ${u.store} (${u.between}): its replication crosses the cut, but ${why}, so no rule can drop it: it keeps replicating through the run — the cut is not enacted for it and nothing below predicts its lag (no RPO, duration, abort or post-heal line relies on it); declare ${declare} to cut it`;
 }

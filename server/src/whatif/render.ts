@@ -374,7 +374,10 @@ function resultMarkdown(r: Result, heading: string): string[] {
     ...(numbers.length ? ["Numbers:", "", ...numbers.map(([e, , n]) => `- **${cell(e)}**: ${cell(n)}`), ""] : []),
     ...(r.breaks.length
       ? ["What breaks:", "", ...r.breaks.map((b) => `- ${prose(b)}`), ""]
-      : [`${rpoUnknownWords(r) ? "Nothing stops" : "Nothing breaks"}${cell(onceWithdrawn(r))}${rpoUnknownWords(r) ? `, but ${cell(rpoUnknownWords(r))}` : ""}.`, ""]),
+      : [
+          `${rpoUnknownWords(r) ? "Nothing stops" : "Nothing breaks"}${cell(onceWithdrawn(r))}${rpoUnknownWords(r) ? `, but ${cell(rpoUnknownWords(r))}` : ""}.`,
+          "",
+        ]),
     ...(r.notes.length ? ["Notes:", "", ...r.notes.map((n) => `- ${prose(n)}`), ""] : []),
   ];
 }
