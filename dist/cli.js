@@ -22112,7 +22112,9 @@ function judgeQuorum2(J, q) {
     return judgement2({ ...base, ...none(), outcome: "stops" }, { best: void 0, judged: void 0 });
   }
   const stopped = (p) => p.stops.reduce((a, x) => a + after.get(x), 0);
-  const chosen = choosePlacements(q, placements, clients, path, stopped);
+  const held = q.kind !== "galera" && s.leaders ? placements.find((p) => p.site === own(s.leaders, q.label)) : void 0;
+  const picked = choosePlacements(q, placements, clients, path, stopped);
+  const chosen = held ? { ...picked, judged: held } : picked;
   const best = chosen.best;
   const stopping = placements.some((p) => p.stops.length > 0);
   if (stopping) J.notes.push(stoppingNote(q, placements, chosen.judged, after, maj));
@@ -22185,7 +22187,9 @@ function judgeAsyncStores(J) {
     const overflow = [];
     const { maxLagSeconds: lag, writeRatePerSecond: rate, writeBytes: size2, lagBufferBytes: buffer } = st;
     const allGone = everyCopyLost(ctx, st, lost);
+    const rpoUnknown = !allGone && down.length > 0 && !lag;
     if (allGone) tail = everyCopyLostText(copySites(ctx, st));
+    else if (down.length && !(lag && rate && size2)) tail = unboundedTailText(down, lag?.value);
     else if (down.length && lag && rate && size2) {
       const need = toNumber(lagBytesNeeded(lag.value, rate.value, size2.value));
       const product = `${seconds(lag.value, 3)} \xD7 ${count(rate.value)} writes/s \xD7 ${count(size2.value)} bytes`;
@@ -22221,7 +22225,8 @@ function judgeAsyncStores(J) {
           );
         }
       }
-      if (tail) notes.push(`store ${name}: writes continue on ${listText(up)}, but ${tail}`);
+      if (tail)
+        notes.push(`store ${name}: writes continue on ${listText(up)}, but ${tail}${allGone ? "" : comesBack(down, up, rep, policy)}`);
     }
     const never = cutOffReplicaSites(ctx, st);
     for (const r2 of st.replicas?.items ?? []) {
@@ -22230,9 +22235,19 @@ function judgeAsyncStores(J) {
         never.includes(r2.value) ? `store ${name}: the replica in ${r2.value} is cut off from every writer, and as designed never received the log (data/replication-unreachable): it holds no copy it could have streamed, not even a stale one` : `store ${name}: the replica in ${r2.value} is cut off from every writer and serves stale reads`
       );
     }
-    stores.push({ name, replication: rep, outcome, atRiskBytes, rpoUnbounded, everyCopyLost: allGone });
+    stores.push({ name, replication: rep, outcome, atRiskBytes, rpoUnbounded, everyCopyLost: allGone, rpoUnknown });
   }
   return stores;
+}
+function comesBack(down, up, rep, policy) {
+  const one = down.length === 1;
+  return `; if ${listText([...down])} ${one ? "comes" : "come"} back with ${one ? "its" : "their"} disks, those writes reach ${listText([...up])} then \u2014 where both changed one row${rep === "crdt" ? "" : policy ? ` (conflictResolution: ${policy})` : ""}, ${conflictMerge(rep, policy)}`;
+}
+function unboundedTailText(down, lag) {
+  const where3 = listText([...down]);
+  if (lag !== void 0)
+    return `up to the last ${seconds(lag, 3)} of acknowledged writes in ${where3} may be lost (maxLagSeconds; how many bytes is unknown: declare writeRatePerSecond and writeBytes to size them)`;
+  return `the writes ${where3} acknowledged and had not yet replicated are lost \u2014 how many is unknown: no maxLagSeconds bounds the lag, so the RPO is unknown (declare maxLagSeconds, the lag the store is kept under, to bound it; writeRatePerSecond and writeBytes to size it in bytes)`;
 }
 function noWrites(J, quorums, d, site) {
   const { ctx, R } = J;
@@ -22784,13 +22799,19 @@ function deepReason(ctx, tr, isolated, failing) {
     (st) => `${st.name.value}${st.name.value.endsWith("s") ? "'" : "'s"} ${st.writers.items.length > 1 ? "writers are" : "writer is"} at ${where3}`
   ).join(", ") : `${listText(failing.map((b) => b.cluster))} cannot write across the cut, ${where3} can`;
 }
+function withdrawnFrom(ctx, x, sites) {
+  const leaders2 = {};
+  for (const q of x.quorums) if (q.judgedLeader !== null) setOwn(leaders2, q.name, q.judgedLeader);
+  const withdraw2 = [.../* @__PURE__ */ new Set([...x.scenario.withdraw ?? [], ...sites])];
+  return run(ctx, { ...x.scenario, withdraw: withdraw2, ...Object.keys(leaders2).length ? { leaders: leaders2 } : {} });
+}
 function runIsolate(ctx, site, base = ALL_UP) {
   const sites = typeof site === "string" ? [site] : [...site];
   const isolated = listText(sites);
   const cutOff = { ...base, partition: sites.map((x) => [x]) };
   const window2 = run(ctx, cutOff);
   const withdrawn = deepWithdrawn(window2, sites);
-  const after = run(ctx, { ...cutOff, withdraw: withdrawn });
+  const after = withdrawnFrom(ctx, window2, withdrawn);
   const notes = [];
   let windowSeconds = 0;
   let steered2 = false;
@@ -22820,7 +22841,7 @@ function runIsolate(ctx, site, base = ALL_UP) {
   if (!steered2) notes.push(`No traffic entry has a backend in ${isolated}: nothing to withdraw, one judgement`);
   else {
     const others = withdrawn.join() === sites.join() ? [...ctx.topology.siteByName.keys()].filter((x) => !sites.includes(x) && !base.lose.includes(x)) : sites;
-    const instead = run(ctx, { ...cutOff, withdraw: others });
+    const instead = withdrawnFrom(ctx, window2, others);
     const errorsOf = (r2) => r2.traffic.reduce((a, t) => a + (t.outcome === "unserved" ? Number.POSITIVE_INFINITY : t.errorRps), 0);
     if (others.length && (VERDICT_RANK[instead.verdict] < VERDICT_RANK[after.verdict] || errorsOf(instead) < errorsOf(after)))
       notes.push(
@@ -29400,7 +29421,7 @@ function measureChanges(scenario2, rb, ra, settled) {
     out.push({ scenario: scenario2, ...rest, ...notes, regression: c.crosses !== void 0 && !settled });
   };
   const backendNote = (r2, b) => !b ? "not declared" : r2.scenario.lose.includes(b.site) ? "lost" : b.loadRps === null ? "withdrawn" : b.capacityRps === null ? "no capacity declared" : void 0;
-  const storeNote = (x) => !x ? "not declared" : x.everyCopyLost ? "every copy lost: since the last backup" : x.rpoUnbounded ? "unbounded: the lag buffer overflows" : "none";
+  const storeNote = (x) => !x ? "not declared" : x.everyCopyLost ? "every copy lost: since the last backup" : x.rpoUnbounded ? "unbounded: the lag buffer overflows" : x.rpoUnknown ? "unknown: no maxLagSeconds bounds the lag" : "none";
   for (const ta of ra.traffic) {
     const tb = rb.traffic.find((x) => x.name === ta.name);
     const peak = (t) => t ? t.backends.reduce((a, b) => a + (b.loadRps ?? 0), 0) : 0;
@@ -29670,6 +29691,7 @@ function facts(r2) {
     if (s.atRiskBytes !== null) bits.push(`up to ${bytes(s.atRiskBytes)} at risk`);
     if (s.rpoUnbounded) bits.push("RPO unbounded: the lag buffer overflows");
     if (s.everyCopyLost) bits.push("every copy lost: RPO is the last backup's age");
+    if (s.rpoUnknown) bits.push("RPO unknown: no maxLagSeconds");
     out.push([`store ${s.name}`, bits.join(" \xB7 ")]);
   }
   for (const t of r2.traffic) {
@@ -29707,6 +29729,10 @@ var onceWithdrawn = (r2) => {
   const once = judgedOnce(r2);
   return once?.startsWith("once ") ? ` ${once.slice(0, once.indexOf(" \u2014 "))}` : "";
 };
+function rpoUnknownWords(r2) {
+  const unknown = r2.stores.filter((s) => s.rpoUnknown).map((s) => `store ${s.name}`);
+  return unknown.length ? `the RPO of ${listText(unknown)} ${unknown.length === 1 ? "is" : "are"} unknown` : "";
+}
 var VERDICT_COLOR = { ok: "\x1B[32m", degraded: "\x1B[33m", down: "\x1B[31m" };
 function resultText(r2, indent, paint) {
   const lines2 = [];
@@ -29715,7 +29741,10 @@ function resultText(r2, indent, paint) {
   for (const [e, d] of f) lines2.push(`${indent}${e.padEnd(width)}  ${d}`);
   for (const b of r2.breaks) lines2.push(`${indent}${paint(VERDICT_COLOR[r2.verdict], "\u2717")} ${b}`);
   for (const n of r2.notes) lines2.push(`${indent}\xB7 ${n}`);
-  if (!r2.breaks.length) lines2.push(`${indent}nothing breaks${onceWithdrawn(r2)}`);
+  if (!r2.breaks.length) {
+    const unknown = rpoUnknownWords(r2);
+    lines2.push(`${indent}${unknown ? "nothing stops" : "nothing breaks"}${onceWithdrawn(r2)}${unknown ? `, but ${unknown}` : ""}`);
+  }
   return lines2;
 }
 function* simulateText(results, color) {
@@ -29789,7 +29818,10 @@ function resultMarkdown(r2, heading) {
     ),
     "",
     ...numbers.length ? ["Numbers:", "", ...numbers.map(([e, , n]) => `- **${cell(e)}**: ${cell(n)}`), ""] : [],
-    ...r2.breaks.length ? ["What breaks:", "", ...r2.breaks.map((b) => `- ${prose(b)}`), ""] : [`Nothing breaks${cell(onceWithdrawn(r2))}.`, ""],
+    ...r2.breaks.length ? ["What breaks:", "", ...r2.breaks.map((b) => `- ${prose(b)}`), ""] : [
+      `${rpoUnknownWords(r2) ? "Nothing stops" : "Nothing breaks"}${cell(onceWithdrawn(r2))}${rpoUnknownWords(r2) ? `, but ${cell(rpoUnknownWords(r2))}` : ""}.`,
+      ""
+    ],
     ...r2.notes.length ? ["Notes:", "", ...r2.notes.map((n) => `- ${prose(n)}`), ""] : []
   ];
 }
@@ -32428,8 +32460,8 @@ function unenactedWithdrawal(rb, tr, share2) {
   const side2 = cell(rb.isolated.join(", "));
   const many = rb.isolated.length > 1;
   const { anycast, detect, byHand, converge } = steeringOf(tr);
-  const timer = detect !== void 0 ? `${detect} s` : "the health check's detection time";
-  return `- **${cell(tr.name.value)}** (${cell(tr.steering?.value ?? "?")}): before the withdrawal ${side2} ${many ? "keep their" : "keeps its"} share, ${int(share2)} rps, and ${many ? "serve" : "serves"} it without errors: the stores the engine predicts its writes there fail on are not cut here (Not enacted, above), so a deep health check keeps passing at ${side2}, as a shallow one does \u2014 ${side2} still in ${anycast ? "the routing table" : "rotation"} when the ${timer} timer rings is expected, not a finding. Then ${anycast ? byHand(side2) : `withdraw ${many ? "their" : "its"} backends by hand in the GSLB (disable the pool members)`}: the state after the withdrawal (Customer impact) is that step's. From that moment ${converge ?? `clients drain within the ${tr.ttlSeconds ? `${tr.ttlSeconds.value} s` : "(undeclared)"} TTL (longer for resolvers that clamp TTLs)`}.`;
+  const when = detect !== void 0 ? `when the ${detect} s timer rings` : "after the health check's detection time (not declared: traffic[].healthCheck)";
+  return `- **${cell(tr.name.value)}** (${cell(tr.steering?.value ?? "?")}): before the withdrawal ${side2} ${many ? "keep their" : "keeps its"} share, ${int(share2)} rps, and ${many ? "serve" : "serves"} it without errors: the errors the engine predicts for ${cell(tr.name.value)} in the cut come only from stores not cut here (Not enacted, above), so a deep health check keeps passing at ${side2}, as a shallow one does \u2014 ${side2} still in ${anycast ? "the routing table" : "rotation"} ${when} is expected, not a finding. Then ${anycast ? byHand(side2) : `withdraw ${many ? "their" : "its"} backends by hand in the GSLB (disable the pool members)`}: the state after the withdrawal (Customer impact) is that step's. From that moment ${converge ?? `clients drain within the ${tr.ttlSeconds ? `${tr.ttlSeconds.value} s` : "(undeclared)"} TTL (longer for resolvers that clamp TTLs)`}.`;
 }
 function timing(rto, detect, anycast, hc) {
   return `  - ${rto ? `Expected time to detect and withdraw with a deep check: ${rto.seconds} s (${cell(rto.terms)}) \u2014 ${cell(rto.caveat)}. With a shallow check: plan ${rto.seconds + MANUAL_WITHDRAWAL_SECONDS} s \u2014 the ${detect ?? "?"} s timer, up to ${MANUAL_WITHDRAWAL_SECONDS} s to withdraw by hand, then ${anycast ? `the route's convergence${hc?.withdrawSeconds ? ` (${count(hc.withdrawSeconds.value)} s)` : ""}` : "the TTL"} (Pre-flight budgets both).` : "Time to detect and withdraw: unknown \u2014 the design gives no traffic[].healthCheck (or no ttlSeconds); measure it."}`;
@@ -32635,6 +32667,7 @@ function checks(rb) {
     ...timerChecks(rb),
     ...evictionChecks(rb),
     ...trafficChecks(rb),
+    ...overloadChecks(rb),
     ...apiChecks(rb),
     ...latencyChecks(rb)
   ];
@@ -32858,6 +32891,16 @@ function trafficChecks(rb) {
   for (const m of p.meshes)
     out.push(m.outcome === "control-plane-lost" ? istioCheck(rb, m.cluster, m.because) : linkerdCheck(rb, m.cluster, m.because, m.mode));
   return out;
+}
+function overloadChecks(rb) {
+  const after = rb.r.after && withdraws(rb) ? rb.r.after : void 0;
+  const x = after ?? rb.p;
+  return x.traffic.flatMap(
+    (tr) => tr.backends.filter((b) => b.overloaded && b.loadRps !== null && b.capacityRps !== null).map((b) => {
+      const w = loadWords(b.loadRps, b.capacityRps);
+      return `traffic ${cell(tr.name)}: ${after ? "after the withdrawal, " : ""}${cell(b.cluster)} carries ${w.load} of ${w.capacity} (overloaded by ${w.excess}, headroom ${w.share}): expect its latency and 5xx to rise with it \u2014 measure both at the external monitor, and hold them to the abort criteria.`;
+    })
+  );
 }
 function linkerdCheck(rb, me, target, mode) {
   if (mode !== "gateway")
@@ -33332,9 +33375,19 @@ function lagPlans(ctx, sides, unranged = () => [], uncut = []) {
   }
   return out;
 }
-function lagUnranged(ctx) {
-  const ranged = rangedSite(ctx);
-  return (_store, a, b) => [a, b].filter((x) => !ranged(x));
+function lagUnranged(pl, plans) {
+  return (store, a, b) => {
+    const st = pl.ctx.topology.stores.find((x) => x.name?.value === store);
+    return [a, b].filter((x) => !st || !storeCutAt(pl, plans, st, x));
+  };
+}
+function storeCutAt(pl, plans, st, site) {
+  if (pl.addressesOf(site).length) return true;
+  const ns = st.namespace?.value;
+  if (ns === void 0) return false;
+  if (st.hostNetwork?.value === true)
+    return pl.clusters.some((c) => pl.ctx.siteOfCluster(c.name.value) === site && c.cidrs.some((v) => v.field === "nodes"));
+  return plans.some((p) => p.site === site && p.namespaces.includes(ns));
 }
 var rangedSite = (ctx) => (site) => ctx.topology.clusters.some((c) => c.name && ctx.siteOfCluster(c.name.value) === site && c.cidrs.length) || !!ctx.topology.siteByName.get(site)?.addresses?.items.length;
 function storesNotCut(ctx, unenactedQuorums, uncutStores) {
@@ -33537,7 +33590,7 @@ function planning(ctx, sides) {
 function predictionOf(ctx, lose, sides, asked) {
   if (!lose.length) return { prediction: run(ctx, { ...ALL_UP, partition: sides }), enacted: {} };
   const iso = runIsolate(ctx, lose);
-  const after = asked.isolate || iso.withdrawn.join() === lose.join() ? iso.after : run(ctx, { ...iso.window.scenario, withdraw: lose });
+  const after = asked.isolate || iso.withdrawn.join() === lose.join() ? iso.after : withdrawnFrom(ctx, iso.window, lose);
   return { prediction: iso.window, enacted: { after, withdrawn: iso.withdrawn } };
 }
 function partitionDeepAfter(ctx, p, notCut = /* @__PURE__ */ new Map()) {
@@ -33549,7 +33602,7 @@ function partitionDeepAfter(ctx, p, notCut = /* @__PURE__ */ new Map()) {
     )
   ];
   if (!withdrawn.length || p.scenario.lose.length) return void 0;
-  return { after: enactedView(run(ctx, { ...p.scenario, withdraw: withdrawn }), notCut), withdrawn };
+  return { after: enactedView(withdrawnFrom(ctx, p, withdrawn), notCut), withdrawn };
 }
 function partitionSpends(ctx, p, deep, seconds2) {
   const whole = budgetSpends(ctx, p, void 0, seconds2, () => void 0);
@@ -33574,17 +33627,17 @@ function* gameDaySteps(ctx, scenario2, asked) {
   const pl = planning(ctx, sides);
   refuseSelfOverlap(pl);
   const { tool, toolNote } = toolFor(pl, asked.tool);
-  const { lag, uncutStores, timers: timers2, evictions } = runBounds(ctx, pl, engine.prediction);
   const plans = yield* clusterPlans(pl, { ...asked, tool });
+  const { lag, uncutStores, timers: timers2, evictions } = runBounds(ctx, pl, engine.prediction, plans);
   const hostPlans = hostPlansOf(pl);
-  const { enactedQuorums, unenacted, cutTimers, cutEvictions } = enactedBounds(pl, plans, timers2, evictions);
-  const { prediction, enacted, unenactedEntries, notCut } = enactedOf(pl, s, asked, engine, unenacted, uncutStores);
+  const { enactedQuorums, unenacted: unenactedQuorums, cutTimers, cutEvictions } = enactedBounds(pl, plans, timers2, evictions);
+  const { prediction, enacted, unenactedEntries, notCut } = enactedOf(pl, s, asked, engine, unenactedQuorums, uncutStores);
   const duration = durationOf(asked, [...lag, ...cutTimers, ...cutEvictions]);
   const { deepAfter, spends } = runSpends(ctx, s, prediction, enacted.after, duration.seconds, notCut);
   const o = { ...asked, tool, duration: duration.text };
   const files = chaosFiles(pl, s, o, plans, duration.seconds);
   refuseEmptyOrReopened(pl, plans, hostPlans, o);
-  refuseEngineDown(engine, { ctx, unenactedQuorums: unenacted, uncutStores, lag, unenactedEntries }, spends, asked, duration.seconds);
+  refuseEngineDown({ prediction, enacted }, { ctx, unenactedQuorums, uncutStores, lag, unenactedEntries }, spends, asked, duration.seconds);
   const deadman = deadmanSeconds(duration.seconds, [...lag, ...cutTimers, ...cutEvictions]);
   files.push(...hostRuleFiles(hostPlans, s, o, deadman));
   noteUncut(pl, o, [prediction, ...enacted.after ? [enacted.after] : []]);
@@ -33605,7 +33658,7 @@ function* gameDaySteps(ctx, scenario2, asked) {
       hostPlans,
       notEnacted: pl.notEnacted,
       enactedQuorums,
-      unenactedQuorums: unenacted,
+      unenactedQuorums,
       unenactedEntries,
       ctx,
       lag,
@@ -33650,8 +33703,8 @@ function enactedIsolation(ctx, site) {
     const sides = sidesOf2([...ctx.topology.siteByName.keys()], [site], []);
     const engine = predictionOf(ctx, [site], sides, asked);
     const pl = planning(ctx, sides);
-    const { uncutStores, timers: timers2, evictions } = runBounds(ctx, pl, engine.prediction);
     const plans = finish(clusterPlans(pl, asked));
+    const { uncutStores, timers: timers2, evictions } = runBounds(ctx, pl, engine.prediction, plans);
     const { unenacted } = enactedBounds(pl, plans, timers2, evictions);
     const { prediction, enacted, unenactedEntries } = enactedOf(pl, { ...ALL_UP, lose: [site] }, asked, engine, unenacted, uncutStores);
     return { window: prediction, ...enacted, unenactedEntries };
@@ -33660,17 +33713,30 @@ function enactedIsolation(ctx, site) {
     throw e;
   }
 }
-function runBounds(ctx, pl, prediction) {
+function runBounds(ctx, pl, prediction, plans) {
   const uncutLag = [];
-  const lag = lagPlans(ctx, pl.sides, lagUnranged(ctx), uncutLag);
-  for (const u of uncutLag)
-    pl.notEnacted.push(
-      `store ${u.store} (${u.between}): its replication crosses the cut, but ${u.unranged.join(" and ")} ${u.unranged.length === 1 ? "declares" : "declare"} no cluster range and no sites[].addresses, so no rule can drop it: it keeps replicating through the run \u2014 the cut is not enacted for it and nothing below predicts its lag (no RPO, duration, abort or post-heal line relies on it); declare the hosts' addresses at ${u.unranged.join(" and ")} to cut it`
-    );
+  const lag = lagPlans(ctx, pl.sides, lagUnranged(pl, plans), uncutLag);
+  for (const u of uncutLag) pl.notEnacted.push(uncutLagNote(pl, u));
   const timers2 = timerPlans(ctx, prediction);
   const evictions = evictionPlans(prediction, ctx);
   const uncutStores = uncutLag.filter((u) => !lag.some((l) => l.store === u.store)).map((u) => u.store);
   return { lag, uncutStores, timers: timers2, evictions };
+}
+function uncutLagNote(pl, u) {
+  const ranged = rangedSite(pl.ctx);
+  const bare = u.unranged.filter((x) => !ranged(x));
+  const undeclared = u.unranged.filter((x) => ranged(x));
+  const why2 = [
+    ...bare.length ? [`${listOf2(bare)} ${bare.length === 1 ? "declares" : "declare"} no cluster range and no sites[].addresses`] : [],
+    ...undeclared.length ? [
+      `its hosts at ${listOf2(undeclared)} are not declared (no stores[].namespace in a cluster there, no sites[].addresses at ${listOf2(undeclared)}): the cluster ranges there cut pods and nodes, not hosts outside them`
+    ] : []
+  ].join("; and ");
+  const declare = [
+    ...bare.length ? [`the hosts' addresses at ${listOf2(bare)}`] : [],
+    ...undeclared.length ? [`its namespace (stores[].namespace, where its pods run) or its hosts' addresses at ${listOf2(undeclared)}`] : []
+  ].join(", and ");
+  return `store ${u.store} (${u.between}): its replication crosses the cut, but ${why2}, so no rule can drop it: it keeps replicating through the run \u2014 the cut is not enacted for it and nothing below predicts its lag (no RPO, duration, abort or post-heal line relies on it); declare ${declare} to cut it`;
 }
 function enactedOf(pl, s, asked, engine, unenacted, uncutStores) {
   const notCut = storesNotCut(pl.ctx, unenacted, uncutStores);
@@ -33683,7 +33749,7 @@ function enactedPrediction(ctx, s, asked, engine, notCut) {
   const { after, withdrawn } = engine.enacted;
   if (!after || !withdrawn) return { prediction, enacted: engine.enacted };
   const deep = asked.isolate ? deepWithdrawn(prediction, s.lose) : withdrawn;
-  const moved = deep.join() !== withdrawn.join() ? run(ctx, { ...engine.prediction.scenario, withdraw: deep }) : after;
+  const moved = deep.join() !== withdrawn.join() ? withdrawnFrom(ctx, engine.prediction, deep) : after;
   return { prediction, enacted: { after: enactedView(moved, notCut), withdrawn: deep } };
 }
 function runSpends(ctx, s, prediction, after, seconds2, notCut = /* @__PURE__ */ new Map()) {
@@ -33950,13 +34016,12 @@ function enactedQuorumsOf(pl, plans) {
       enacted.add(q.label);
       continue;
     }
-    const ns = q.kind !== "etcd" ? q.owner.namespace?.value : void 0;
     const owner = q.kind === "etcd" ? q.owner.name?.value : void 0;
     const missing = [...q.counts.keys()].filter((site) => {
       if (sideOf(site) < 0 || (q.counts.get(site) ?? 0) === 0) return false;
+      if (q.kind !== "etcd") return !storeCutAt(pl, plans, q.owner, site);
       const onNodes = owner !== void 0 && ctx.siteOfCluster(owner) === site && pl.clusters.some((c) => c.name?.value === owner && c.cidrs.some((v) => v.field === "nodes"));
-      const inPods = ns !== void 0 && plans.some((p) => p.site === site && p.namespaces.includes(ns));
-      return !onNodes && !inPods && !pl.addressesOf(site).length;
+      return !onNodes && !pl.addressesOf(site).length;
     });
     if (missing.length) {
       unenacted.push(q.label);
@@ -34904,8 +34969,9 @@ function consequencesSection(r2) {
   out.push("### Good", "");
   if (!good.length) out.push("- No single-site loss, single link cut or two-group partition leaves the design fully working.");
   for (const x of good) {
+    const unknown = rpoUnknownWords(x);
     out.push(
-      `- **${cell(x.name)}**: ${x.notes.length ? "nothing breaks" : "everything keeps working"}${writingSummary(x)}${cell(failoverWords(x))}${x.notes.length ? ", but:" : "."}`
+      `- **${cell(x.name)}**: ${unknown ? "nothing stops" : x.notes.length ? "nothing breaks" : "everything keeps working"}${writingSummary(x)}${cell(failoverWords(x))}${unknown ? `, but ${cell(unknown)}:` : x.notes.length ? ", but:" : "."}`
     );
     for (const n of x.notes) out.push(`  - ${prose(n)}`);
   }
@@ -34927,11 +34993,17 @@ function withdrawal(r2, x, tr, b) {
   const others = tr.backends.filter((o) => o !== b && o.loadRps !== null && !o.errors);
   if (!others.length)
     return `${errors} ${assumed}; no other backend of ${tr.name} can take them, so withdrawing ${b.cluster} does not help: ${tr.name} stays down until the stores it writes to take writes from a site it can reach`;
-  const after = run(r2.ctx, { ...x.scenario, withdraw: [...x.scenario.withdraw ?? [], b.site] }).traffic.find((t) => t.name === tr.name);
-  const serving = (after?.backends ?? []).filter((o) => o.loadRps !== null && !o.errors);
-  const tight = serving.filter((o) => o.headroomRps !== null && o.headroomRps <= 0);
-  const carries = (o) => `${o.cluster} carries ${ofCapacity2(o)}`;
-  return `${errors} until steering withdraws it ${assumed}, which only a deep health check (one that writes through the stores) makes it do \u2014 with a shallow one, until an operator withdraws it by hand; then ${tight.length ? `${listText(tight.map(carries))} (${tight.some((o) => o.overloaded) ? "overloaded" : "at capacity: no headroom"})` : `${listText(others.map((o) => o.cluster))} ${others.length === 1 ? "takes" : "take"} them within capacity`}`;
+  const after = withdrawnFrom(r2.ctx, x, [b.site]).traffic.find((t) => t.name === tr.name);
+  const left = (after?.backends ?? []).filter((o) => o.loadRps !== null);
+  return `${errors} until steering withdraws it ${assumed}, which only a deep health check (one that writes through the stores) makes it do \u2014 with a shallow one, until an operator withdraws it by hand; then ${listText(left.map(afterWithdrawal))}`;
+}
+function afterWithdrawal(o) {
+  const load = o.loadRps ?? 0;
+  const erring = o.errors ? `, up to ${rps(load)} of them answered with errors` : "";
+  if (o.capacityRps === null) return `${o.cluster} carries ${rps(load)} (no capacityRps declared)${erring}`;
+  const w = loadWords(load, o.capacityRps);
+  const state = o.overloaded ? `overloaded by ${w.excess}, headroom ${w.share}` : o.headroomRps === 0 ? "at capacity: no headroom" : `headroom ${w.headroom}, ${w.share}`;
+  return `${o.cluster} carries ${w.load} of ${w.capacity} (${state})${erring}`;
 }
 function writingSummary(x) {
   const qs = x.quorums.map((q) => {
