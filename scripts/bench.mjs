@@ -314,7 +314,9 @@ function typingPlans(lines) {
     if (line < 0) return undefined;
     const m = re.exec(lines[line]);
     const original = m[1];
-    return { line, character: m.index + m[0].length - original.length, states: [...states(original), original] };
+    // a state equal to the one before it would be a keystroke that types nothing: left out
+    const all = [...states(original), original].filter((s, i, xs) => s !== (i ? xs[i - 1] : original));
+    return { line, character: m.index + m[0].length - original.length, states: all };
   };
   return {
     // a digit of a description: nothing any rule reads
@@ -338,7 +340,8 @@ function typingPlans(lines) {
     // an RTT retyped: through an empty (null) value
     RTT: plan(/rttMs: (\d+)/, (v) => [`${v}1`, v, v.slice(0, 1), "", "2", "25", "2", "", v.slice(0, 1)]),
     // a site renamed as one types: every cluster, link and quorum naming it is unresolved meanwhile
-    "site name": plan(/^\s+- (?:\{ )?name: ((?:site-\d+|r\d+-a))\b/, (v) => [v.slice(0, -1), `${v.slice(0, -1)}x`, v.slice(0, -1)]),
+    // (a site's own name: followed by the end of the line or the flow mapping's comma, never a cluster named after it)
+    "site name": plan(/^\s+- (?:\{ )?name: ((?:site-\d+|r\d+-a))(?=,|$)/, (v) => [v.slice(0, -1), `${v.slice(0, -1)}x`, v.slice(0, -1)]),
     "member count": plan(/members: \{ [\w-]+: (\d)/, (v) => [v === "3" ? "2" : "3", v, v === "1" ? "4" : "1"]),
     capacity: plan(/capacityRps: (\d+)/, (v) => [`${v}1`, v, v.slice(0, -1)]),
   };
@@ -365,6 +368,7 @@ async function typeAll(server, uri, plans, { first } = {}) {
     const times = [];
     let before = p.states.at(-1);
     for (const after of first ? p.states.slice(0, 1) : p.states) {
+      if (after === before) throw new Error(`the ${kind} plan would send a keystroke that types nothing (${JSON.stringify(after)})`);
       times.push(await type(p, before, after));
       before = after;
     }

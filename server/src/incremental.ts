@@ -5,7 +5,7 @@ import { firstRepeatedKey, YAML_OPTIONS, type ParsedDoc, type ParsedFile } from 
 import { columnOf, LineIndex, lineStartOf } from "./model/text";
 import { MAX_NESTING, nestingBeyond } from "./model/nesting";
 import { flattenScalars } from "./model/yamlnodes";
-import { shiftAll, shiftNode } from "./model/shift";
+import { forgetAround, shiftAll, shiftNode } from "./model/shift";
 import { LIST_KEYS, type ListKey } from "./model/topology";
 import type { AnalysisOptions } from "./derive/context";
 import { validateItem } from "./schema/validate";
@@ -162,11 +162,16 @@ export function reanalyze(
 
   // splice: shift what follows the region, then put the new item's nodes in place
   const doc = d.doc;
-  shiftNode(doc.contents, region.end, delta);
+  // (moving nothing when the edit keeps the length — a digit replaced — but in a rehearsal, which
+  // runs the shift's code once before real keystrokes need it)
+  if (delta !== 0 || rehearsal) shiftNode(doc.contents, region.end, delta, true);
   if (doc.range) for (let i = 0; i < doc.range.length; i++) if (doc.range[i] >= region.end) doc.range[i] += delta;
   shiftAll(parsedItem, region.start);
   // (a rehearsal leaves the document as it was: its change is empty, so the shifts above moved nothing)
-  if (!rehearsal) region.seq.items[region.index] = parsedItem;
+  if (!rehearsal) {
+    forgetAround(doc.contents, oldItem.range![0]);
+    region.seq.items[region.index] = parsedItem;
+  }
   yieldTo(giveWay);
   // the top-level item the model and the schema re-read: the new one, or the old one holding the new entry
   const item = nested ? topItem : parsedItem;

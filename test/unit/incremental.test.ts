@@ -334,3 +334,26 @@ test("a rehearsed keystroke gives way: asked before each of its stages and famil
   const next = `${text.slice(0, at)}1${text.slice(at)}`;
   assert.deepEqual(view(analyzeChange(a, PATH, { start: at, end: at, text: "1" }, next, DEFAULT_OPTIONS)), view(analyzeFile(PATH, next)));
 });
+
+test("ranges moved by a kept list stay exact after the item below it is replaced, even one whose edit region runs past its list's end", () => {
+  // a keystroke moves what follows it through lists of range arrays kept per node (model/shift.ts);
+  // the splice of a re-parsed item must make every node around it forget its list. The last
+  // item of the last list is the case a walk from the edit's end misses: its region runs to the
+  // end of the file, past the end of the list that holds it.
+  let text = fixture();
+  let a = analyzeFile(PATH, text);
+  const edit = (at: number, del: number, ins: string, why: string) => {
+    const change = { start: at, end: at + del, text: ins };
+    const next = text.slice(0, at) + ins + text.slice(at + del);
+    const inc = reanalyze(a, change, next, DEFAULT_OPTIONS);
+    assert.ok(inc, `${why}: takes the incremental path`);
+    assert.deepEqual(view(inc), view(analyzeFile(PATH, next)), why);
+    text = next;
+    a = inc;
+  };
+  const early = () => text.indexOf("heartbeatMs: 5") + "heartbeatMs: 5".length;
+  edit(early(), 0, "1", "an edit before the exports: their nodes move (their lists made)");
+  edit(text.lastIndexOf("kube-system") + 4, 0, "x", "an edit in the last export: the item replaced");
+  edit(early(), 1, "", "an edit before them again: the new item moves with its list");
+  edit(early(), 0, "22", "and again, by two");
+});
