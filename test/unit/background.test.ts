@@ -505,7 +505,7 @@ test("the heap keeper collects a grown heap once the thread is quiet, or after w
 
 test("closing or deleting a file the thread analyses collects at once; a small file's close does not", async () => {
   let released = 0;
-  const heap: HeapKeeper = { idle() {}, afterWork() {}, rebase() {}, released: () => released++ };
+  const heap: HeapKeeper = { idle() {}, afterWork() {}, rebase() {}, largeOpened() {}, released: () => released++ };
   const t = fakeThread(false, heap);
   const text = FIXABLE["two-site.topology.yaml"];
   const large = "file:///w/large.topology.yaml";
@@ -542,6 +542,7 @@ test("a request answered later (a Simulate click) is followed by the heap keeper
       if (answered()) checksAfterAnswer++;
     },
     rebase() {},
+    largeOpened() {},
     released() {},
   };
   const t = fakeThread(false, heap);
@@ -574,7 +575,7 @@ test("a rehearsal gives way to a message posted while it runs: the keystroke is 
     if (++asked === 3) posted++;
     return posted;
   };
-  const heap: HeapKeeper = { idle() {}, afterWork() {}, rebase() {}, released() {} };
+  const heap: HeapKeeper = { idle() {}, afterWork() {}, rebase() {}, largeOpened() {}, released() {} };
   const t = fakeThread(false, heap, true, (_u, outcome) => outcomes.push(outcome), arrived);
   t.send({ t: "update", uri, text, open: true, version: 1, hosted: true });
   posted++;
@@ -638,4 +639,48 @@ test("the heap keeper puts a collection due once quiet off while work waits to b
   clock = 31;
   keeper.afterWork();
   assert.equal(collections, 1);
+});
+
+test("by default the heap keeper never collects while work goes on, however long: only after half a second of quiet", async () => {
+  let used = 100;
+  let clock = 0;
+  let collections = 0;
+  const keeper = heapKeeper({
+    factor: 1.5,
+    slackMb: 0,
+    used: () => used,
+    now: () => clock,
+    collect: () => {
+      collections++;
+      used = 110;
+    },
+  });
+  // grown, and keystrokes back to back for ten seconds (a collection there is a pause in front of the next one)
+  used = 200;
+  for (; clock <= 10_000; clock += 40) keeper.afterWork();
+  assert.equal(collections, 0, "no collection between keystrokes");
+  // a pause shorter than the quiet: still none
+  await new Promise((r) => setTimeout(r, 250));
+  assert.equal(collections, 0, "250 ms (a typist's pause) is not quiet");
+  // quiet: collected once
+  await new Promise((r) => setTimeout(r, 400));
+  assert.equal(collections, 1);
+});
+
+test("the thread holds the heap's growth once a large file's open is analysed; not for a file analysed elsewhere or a keystroke", async () => {
+  let held = 0;
+  const heap: HeapKeeper = { idle() {}, afterWork() {}, rebase() {}, largeOpened: () => held++, released() {} };
+  const t = fakeThread(false, heap);
+  const text = FIXABLE["two-site.topology.yaml"];
+  t.send({ t: "update", uri: "file:///w/small.topology.yaml", text, open: true, version: 1, hosted: false });
+  await t.settled();
+  assert.equal(held, 0, "a file analysed on the main thread");
+  const uri = "file:///w/large.topology.yaml";
+  t.send({ t: "update", uri, text, open: true, version: 1, hosted: true });
+  await t.settled();
+  assert.equal(held, 1, "the large file's open");
+  const at = text.indexOf("name:") + 6;
+  t.send({ t: "update", uri, change: { start: at, end: at, text: "x" }, open: true, version: 2, hosted: true });
+  await t.settled();
+  assert.equal(held, 1, "its keystroke");
 });

@@ -36,13 +36,42 @@ export function keepYoungGenerationSmall(): void {
   }
 }
 
+/**
+ * How far V8 lets the heap grow past what survived its last full collection, in per cent, once a
+ * large file is open (see holdHeapGrowth).
+ */
+export const HELD_GROWTH_PERCENT = 30;
+
+/**
+ * Holds V8's own heap growth to HELD_GROWTH_PERCENT past what survived its last full collection
+ * (under the thread's 1 GB limit it lets the heap grow to about 1.6 ×). Set once a large file's
+ * open has been analysed, not before: the open itself allocates several times the model it keeps,
+ * and collecting that often during it would slow the first diagnostics. After it, V8 collects
+ * the keystrokes' garbage itself, marking concurrently on its helper thread with a short pause
+ * at the end, where the heap keeper's `gc()` stops the thread for the whole collection (tens of
+ * ms at 1 MB, more than a keystroke's analysis): so the keeper collects only once the thread is
+ * quiet, and while someone types on this bounds the heap instead. V8 reads the factor at each
+ * collection; the flag is the process's (the main thread's heap is small: unaffected in practice).
+ */
+export function holdHeapGrowth(): void {
+  try {
+    setFlagsFromString(`--heap-growing-percent=${HELD_GROWTH_PERCENT}`);
+  } catch {
+    // an engine without the flag: V8 grows the heap as it sees fit, the keeper collects when quiet
+  }
+}
+
 export interface HeapKeeperOptions {
   /** collect when the heap has grown past `factor` × what survived the last collection plus `slackMb` */
   readonly factor?: number;
   readonly slackMb?: number;
   /** after work, how long the thread must stay quiet before a collection (ms) */
   readonly quietMs?: number;
-  /** while work keeps coming, the longest a due collection waits (ms) */
+  /**
+   * While work keeps coming, the longest a due collection waits (ms); by default it waits for
+   * quiet however long work goes on: a full collection right after a keystroke's work is a
+   * pause in front of the next one (holdHeapGrowth bounds the heap meanwhile).
+   */
   readonly latestMs?: number;
   /** the engine's collector, the heap's used size and the clock (tests give their own) */
   readonly collect?: () => void;
@@ -61,12 +90,14 @@ export interface HeapKeeper {
   /**
    * Called after each piece of work: collects once the thread has been quiet for `quietMs`
    * (a full collection of a large heap takes tens of milliseconds, and a keystroke that arrives
-   * just after its diagnostics should not wait for it), or right away once collection has been
-   * put off for `latestMs` of continuous work (so memory stays bounded while someone types on).
+   * while someone types should not wait for it), or right away once collection has been put off
+   * for `latestMs` of continuous work.
    */
   afterWork(): void;
   /** Takes the heap as it is now (garbage included) as the size to grow from. */
   rebase(): void;
+  /** A large file's open was analysed: V8 keeps the heap near what it holds from now on (holdHeapGrowth). */
+  largeOpened(): void;
   /**
    * Collects now, whatever the sizes say: a large file was just let go (closed or deleted), and
    * its tens of MB should be free before the next analysis (a file reopened at once) grows the
@@ -76,7 +107,8 @@ export interface HeapKeeper {
 }
 
 export function heapKeeper(options: HeapKeeperOptions = {}): HeapKeeper {
-  const { factor = 1.3, slackMb = 8, quietMs = 50, latestMs = 30 } = options;
+  // (quiet: longer than the pause between two keystrokes of someone typing, 100–300 ms)
+  const { factor = 1.3, slackMb = 8, quietMs = 500, latestMs = Number.POSITIVE_INFINITY } = options;
   const gc = options.collect ?? collector();
   const used = options.used ?? (() => getHeapStatistics().used_heap_size);
   const now = options.now ?? Date.now;
@@ -111,6 +143,7 @@ export function heapKeeper(options: HeapKeeperOptions = {}): HeapKeeper {
     rebase() {
       live = used();
     },
+    largeOpened: holdHeapGrowth,
     released() {
       clearTimeout(timer);
       timer = undefined;

@@ -343,6 +343,8 @@ class BackgroundThread {
       // first before its diagnostics are posted, the others once idle; one typed into: no more
       if (!this.hosted.has(uri)) continue;
       if (p.base === undefined) {
+        // its model is in the heap now: from here V8 keeps the heap near it (memory.ts)
+        this.heap.largeOpened();
         this.rehearsing = this.rehearsalsLeft > 0 ? uri : undefined;
         if (this.rehearsing && this.rehearsalsLeft === REHEARSALS) this.rehearse(true);
       } else {
