@@ -352,8 +352,11 @@ test("ranges moved by a kept list stay exact after the item below it is replaced
     a = inc;
   };
   const early = () => text.indexOf("heartbeatMs: 5") + "heartbeatMs: 5".length;
-  edit(early(), 0, "1", "an edit before the exports: their nodes move (their lists made)");
+  edit(early(), 0, "1", "an edit before the exports: their nodes move (walked)");
+  edit(early(), 1, "", "and again (their lists made)");
+  edit(early(), 0, "3", "and again (through their lists)");
   edit(text.lastIndexOf("kube-system") + 4, 0, "x", "an edit in the last export: the item replaced");
   edit(early(), 1, "", "an edit before them again: the new item moves with its list");
   edit(early(), 0, "22", "and again, by two");
+  edit(early(), 2, "", "and again");
 });

@@ -168,6 +168,8 @@ class BackgroundThread {
   private readonly touched = new Set<string>();
   /** files updated in this batch (as opposed to touched through another file) */
   private readonly edited = new Set<string>();
+  /** a large file new here was analysed since the last report (see drain) */
+  private largeOpened = false;
   private queue: ToBackground[] = [];
   private scheduled = false;
   readonly cancellations = new Cancellations();
@@ -257,6 +259,10 @@ class BackgroundThread {
     try {
       this.flush();
       this.report();
+      // a large file's model is in the heap and its diagnostics are posted: from here V8 keeps the
+      // heap near it (memory.ts; not sooner: collecting often would slow the open and its first rehearsal)
+      if (this.largeOpened) this.heap.largeOpened();
+      this.largeOpened = false;
       // a collection, if due, once the thread is quiet (see heapKeeper)
       this.heap.afterWork();
     } catch (e) {
@@ -343,8 +349,7 @@ class BackgroundThread {
       // first before its diagnostics are posted, the others once idle; one typed into: no more
       if (!this.hosted.has(uri)) continue;
       if (p.base === undefined) {
-        // its model is in the heap now: from here V8 keeps the heap near it (memory.ts)
-        this.heap.largeOpened();
+        this.largeOpened = true;
         this.rehearsing = this.rehearsalsLeft > 0 ? uri : undefined;
         if (this.rehearsing && this.rehearsalsLeft === REHEARSALS) this.rehearse(true);
       } else {

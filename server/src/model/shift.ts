@@ -12,14 +12,16 @@ interface Shiftable {
 const isObject = (x: unknown): x is Shiftable => x !== null && typeof x === "object";
 
 /**
- * The range arrays below a node moved whole, in walk order, kept from the first time it moved: a
+ * The range arrays below a node moved whole, in walk order, kept once it has moved twice: a
  * keystroke in the middle of a large file moves half of its nodes, and walking them (yaml's node
  * classes in many shapes: every property read megamorphic) cost about 30 ms at 1 MB where one
- * loop over the arrays costs 0.3 ms (measured on the rings shape). Moving ranges keeps a list
+ * loop over the arrays costs 0.3 ms (measured on the rings shape). A node's first move walks it
+ * (as costly as before, no list made: a keystroke typed once somewhere pays nothing more); its
+ * second makes the list, and every later one uses it. Moving ranges keeps a list
  * right; replacing a node below it does not: the one place that replaces a node of a parsed tree
  * (incremental.ts's splice of a re-parsed item) calls `forgetAround` first.
  */
-const rangesBelow = new WeakMap<object, number[][]>();
+const rangesBelow = new WeakMap<object, number[][] | "moved once">();
 // (a tree being assembled — model/chunks.ts puts items into a parsed skeleton — moves without lists: `keep` false)
 
 /**
@@ -94,10 +96,15 @@ function walkWhole(node: Shiftable, delta: number): void {
   if (isObject(node.value)) walkWhole(node.value, delta);
 }
 
-/** Moves a node and everything below it by `delta`: through its list of range arrays (made on its first move; a keystroke's shift). */
+/** Moves a node and everything below it by `delta`: walked the first time, then through its list of range arrays (a keystroke's shift). */
 function moveWhole(node: Shiftable, delta: number): void {
   let ranges = rangesBelow.get(node);
   if (!ranges) {
+    rangesBelow.set(node, "moved once");
+    walkWhole(node, delta);
+    return;
+  }
+  if (ranges === "moved once") {
     ranges = [];
     collectRanges(node, ranges);
     rangesBelow.set(node, ranges);
