@@ -160,18 +160,8 @@ export function reanalyze(
   const at = offsetMap(change);
   const reuse = last ? { record: last, before: fieldsOf(last.item, at), at } : undefined;
 
-  // splice: shift what follows the region, then put the new item's nodes in place
   const doc = d.doc;
-  // (moving nothing when the edit keeps the length — a digit replaced — but in a rehearsal, which
-  // runs the shift's code once before real keystrokes need it)
-  if (delta !== 0 || rehearsal) shiftNode(doc.contents, region.end, delta, true);
-  if (doc.range) for (let i = 0; i < doc.range.length; i++) if (doc.range[i] >= region.end) doc.range[i] += delta;
-  shiftAll(parsedItem, region.start);
-  // (a rehearsal leaves the document as it was: its change is empty, so the shifts above moved nothing)
-  if (!rehearsal) {
-    forgetAround(doc.contents, oldItem.range![0]);
-    region.seq.items[region.index] = parsedItem;
-  }
+  splice(doc, region, oldItem, parsedItem, delta, rehearsal);
   yieldTo(giveWay);
   // the top-level item the model and the schema re-read: the new one, or the old one holding the new entry
   const item = nested ? topItem : parsedItem;
@@ -190,6 +180,27 @@ export function reanalyze(
   const doc2: ParsedDoc = { ...d, topology };
   const parsed: ParsedFile = { ...old, text: newText, lines, docs: [doc2] };
   return { parsed, local, contexts: [ctx], schemaGroups, options, families: rules.record };
+}
+
+/** Shifts what follows the region, then puts the new item's nodes in place of the old one's. */
+function splice(
+  doc: Document,
+  region: { seq: YAMLSeq; index: number; start: number; end: number },
+  oldItem: Node,
+  parsedItem: Node,
+  delta: number,
+  rehearsal: boolean,
+): void {
+  // (moving nothing when the edit keeps the length — a digit replaced — but in a rehearsal, which
+  // runs the shift's code once before real keystrokes need it)
+  if (delta !== 0 || rehearsal) shiftNode(doc.contents, region.end, delta, true);
+  if (doc.range) for (let i = 0; i < doc.range.length; i++) if (doc.range[i] >= region.end) doc.range[i] += delta;
+  shiftAll(parsedItem, region.start);
+  // (a rehearsal leaves the document as it was: its change is empty, so the shifts above moved nothing)
+  if (!rehearsal) {
+    forgetAround(doc.contents, oldItem.range![0]);
+    region.seq.items[region.index] = parsedItem;
+  }
 }
 
 /**
