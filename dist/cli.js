@@ -13235,13 +13235,15 @@ var import_yaml = __toESM(require_dist());
 
 // server/src/model/shift.ts
 var isObject = (x) => x !== null && typeof x === "object";
-function shiftNode(node, from, delta) {
+var rangesBelow = /* @__PURE__ */ new WeakMap();
+function shiftNode(node, from, delta, keep = false) {
   if (!isObject(node)) return;
   const r2 = node.range;
   if (r2) {
     if (r2[2] < from && r2[1] < from) return;
     if (r2[0] >= from) {
-      shiftWhole(node, delta);
+      if (keep) moveWhole(node, delta);
+      else walkWhole(node, delta);
       return;
     }
     if (r2[1] >= from) r2[1] += delta;
@@ -13249,13 +13251,13 @@ function shiftNode(node, from, delta) {
   }
   const items = node.items;
   if (items) {
-    for (let i = 0; i < items.length; i++) shiftNode(items[i], from, delta);
+    for (let i = 0; i < items.length; i++) shiftNode(items[i], from, delta, keep);
     return;
   }
-  shiftNode(node.key, from, delta);
-  shiftNode(node.value, from, delta);
+  shiftNode(node.key, from, delta, keep);
+  shiftNode(node.value, from, delta, keep);
 }
-function shiftWhole(node, delta) {
+function walkWhole(node, delta) {
   const r2 = node.range;
   if (r2) {
     r2[0] += delta;
@@ -13266,12 +13268,44 @@ function shiftWhole(node, delta) {
   if (items) {
     for (let i = 0; i < items.length; i++) {
       const it = items[i];
-      if (isObject(it)) shiftWhole(it, delta);
+      if (isObject(it)) walkWhole(it, delta);
     }
     return;
   }
-  if (isObject(node.key)) shiftWhole(node.key, delta);
-  if (isObject(node.value)) shiftWhole(node.value, delta);
+  if (isObject(node.key)) walkWhole(node.key, delta);
+  if (isObject(node.value)) walkWhole(node.value, delta);
+}
+function moveWhole(node, delta) {
+  let ranges2 = rangesBelow.get(node);
+  if (!ranges2) {
+    rangesBelow.set(node, "moved once");
+    walkWhole(node, delta);
+    return;
+  }
+  if (ranges2 === "moved once") {
+    ranges2 = [];
+    collectRanges(node, ranges2);
+    rangesBelow.set(node, ranges2);
+  }
+  for (let i = 0; i < ranges2.length; i++) {
+    const r2 = ranges2[i];
+    r2[0] += delta;
+    r2[1] += delta;
+    r2[2] += delta;
+  }
+}
+function collectRanges(node, out) {
+  if (node.range) out.push(node.range);
+  const items = node.items;
+  if (items) {
+    for (let i = 0; i < items.length; i++) {
+      const it = items[i];
+      if (isObject(it)) collectRanges(it, out);
+    }
+    return;
+  }
+  if (isObject(node.key)) collectRanges(node.key, out);
+  if (isObject(node.value)) collectRanges(node.value, out);
 }
 function shiftAll(node, delta) {
   shiftNode(node, 0, delta);
