@@ -384,9 +384,12 @@ test("a commit inside one site reads '< 1 ms (members in one site)', never 0 ms 
   const diff = inTempDir({ "a.topology.yaml": HEADER + one, "b.topology.yaml": HEADER + spread }, (_dir, run) =>
     run(["diff", "a.topology.yaml", "b.topology.yaml"]),
   ).stdout;
-  assert.match(diff, /all up and partition fra \/ lon,ams: store ledger commit without the client's round trip < 1 → 8 ms/);
+  assert.match(diff, /all up and partition fra \/ lon,ams: store ledger commit without the client's round trip < 1 ms → 8 ms/);
   // a cut's commit is taken where its writes are, at the judged leader (fra for cut fra–lon: 9 ms, as fra's writes)
-  assert.match(diff, /lose lon, cut fra–lon and partition fra,ams \/ lon: store ledger commit without the client's round trip < 1 → 9 ms/);
+  assert.match(
+    diff,
+    /lose lon, cut fra–lon and partition fra,ams \/ lon: store ledger commit without the client's round trip < 1 ms → 9 ms/,
+  );
 });
 
 test("the Submariner Broker out of reach is a note: tunnels and exports keep working, nothing changes until it returns", () => {

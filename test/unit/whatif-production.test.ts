@@ -1051,4 +1051,12 @@ test("M38 (Galera): simulate's commit names the sites whose clients write, never
     cli(["simulate", "t.topology.yaml"], alone).stdout,
     /store ledger +continues · commit 14 ms writing from fra, 14 ms from lon, 4 ms from ams \(budget 20 ms\) \(no leader: every node takes writes; no traffic entry declares its writers, so its member sites stand in\)/,
   );
+  // a client site left out of the primary component: the commits that happen, then whose writes fail — never
+  // "commit writes fail from fra" (review M148.2)
+  const cut = cli(["simulate", "--partition", "fra/lon,ams", "t.topology.yaml"], GALERA(20)).stdout;
+  assert.match(
+    cut,
+    /store ledger +minority-stops · commit 4 ms writing from lon \(budget 20 ms\) \(no leader: every node takes writes\); writes from fra fail \(fra reaches no node of the primary component\)/,
+  );
+  assert.doesNotMatch(cut, /commit writes fail/);
 });

@@ -573,7 +573,7 @@ test("M37/M38/M103: a site only the new version declares: its scenarios compared
     text,
     /\n {2}worse {3}lose ams — the same as partition fra,lon \/ ams \(ams is new in this version; before: all up\): ok → degraded\n/,
   );
-  assert.match(text, /all up: store ledger writes from fra < 1 → 17 ms\n/);
+  assert.match(text, /all up: store ledger writes from fra < 1 ms → 17 ms\n/);
   // the leader's commit is listed after the client writes, as a secondary figure
   const order = d.changes.map((c) => c.measure);
   assert.ok(order.lastIndexOf("writeLatencyMs") < order.indexOf("commitLatencyMs"), order.join());
@@ -645,9 +645,9 @@ test("diff: writes that failed before and now succeed over the budget say so, un
   const read = (name: string) => readFileSync(join(__dirname, "..", "..", "..", "examples", name), "utf8");
   const d = diff(side("draft", read("payments-eu.topology.yaml")), side("reviewed", read("payments-eu-reviewed.topology.yaml")));
   const text = diffText(d, false);
-  assert.match(text, /\n {4}cut fra–lon: store ledger writes from lon writes fail → 26 ms \(over the 20 ms budget\)\n/);
+  assert.match(text, /\n {4}cut fra–lon: store ledger writes from lon failed → 26 ms \(over the 20 ms budget\)\n/);
   // the same null whether ledger stops (lose fra) or only lon's writes fail (the partition): one line
-  assert.match(text, /\n {4}lose fra and partition fra \/ lon,ams: store ledger writes from lon writes fail → 8 ms\n/);
+  assert.match(text, /\n {4}lose fra and partition fra \/ lon,ams: store ledger writes from lon failed → 8 ms\n/);
   assert.doesNotMatch(text, /writes from \w+ writes stop/);
   // said, not counted: failing writes that now succeed got better
   const c = d.changes.find((x) => x.scenario === "cut fra–lon" && x.measure === "writeLatencyMs" && x.from === "lon")!;

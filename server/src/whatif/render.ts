@@ -143,12 +143,15 @@ const ofCapacity = (load: number, cap: number) => {
  */
 function galeraCommitText(q: Result["quorums"][number], budget: string): string {
   const from = q.clientSites.filter((x) => x in q.writesFrom);
-  const each = from.map((x, i) =>
-    q.writesFrom[x] === null ? `writes fail from ${x}` : `${commitMs(q.writesFrom[x]!)} ${i ? "" : "writing "}from ${x}`,
-  );
+  // the commits that happen, then the sites whose writes fail — never "commit writes fail from nyc" (review M148.2)
+  const each = from.filter((x) => q.writesFrom[x] !== null).map((x, i) => `${commitMs(q.writesFrom[x]!)} ${i ? "" : "writing "}from ${x}`);
+  const failing = from.filter((x) => q.writesFrom[x] === null);
+  const fail = failing.length
+    ? `writes from ${listText(failing)} fail (${failing.length === 1 ? `${failing[0]} reaches` : "they reach"} no node of the primary component)`
+    : "";
   const stand = q.clientsFromMembers ? "; no traffic entry declares its writers, so its member sites stand in" : "";
   return from.length
-    ? `commit ${each.join(", ")}${budget} (no leader: every node takes writes${stand})`
+    ? `${each.length ? `commit ${each.join(", ")}${budget} ` : ""}(no leader: every node takes writes${stand})${fail ? `; ${fail}` : ""}`
     : `commit ${commitMs(q.commitLatencyMs!)}${budget} at best, writing from ${q.writer} (no leader: every node takes writes; no traffic entry declares its writers)`;
 }
 
@@ -488,6 +491,9 @@ export function changeText(c: MeasureChange): string {
   return `${c.scenario}: ${moveText(c)}`;
 }
 
+/** the note of a client site's writes that fail (diff.ts writeNote) */
+const WRITES_FAIL_NOTE = "writes fail";
+
 /** "lon-prod (checkout) headroom 10,000 → −2,000 rps" — without the scenario; without the entity when `who` is false. */
 function moveText(c: MeasureChange, who = true): string {
   const latency = c.measure === "commitLatencyMs" || c.measure === "writeLatencyMs";
@@ -521,11 +527,14 @@ function moveText(c: MeasureChange, who = true): string {
             ? seconds(x, 3)
             : rps(x);
   const whom = who ? `${c.entry ? `${c.entity} (${c.entry})` : c.entity} ` : "";
+  // the old side of "writes from lon … → 26 ms" says what the writes did, not "writes" twice (review M148.2)
   const plain = (x: number | null, note?: string) =>
     x === null
-      ? (note ?? "none")
+      ? c.measure === "writeLatencyMs" && note === WRITES_FAIL_NOTE
+        ? "failed"
+        : (note ?? "none")
       : latency && x === 0
-        ? "< 1" // members in one site: not a free commit
+        ? "< 1 ms" // members in one site: not a free commit (its unit kept: "< 1 ms → 9 ms", review M148.2)
         : v(x)
             .replace(/ (rps|ms|s)$/, "")
             .replace(/ bytes.*$/, "");
