@@ -29678,11 +29678,11 @@ var ofCapacity = (load, cap) => {
 };
 function galeraCommitText(q, budget) {
   const from = q.clientSites.filter((x) => x in q.writesFrom);
-  const each = from.map(
-    (x, i) => q.writesFrom[x] === null ? `writes fail from ${x}` : `${commitMs(q.writesFrom[x])} ${i ? "" : "writing "}from ${x}`
-  );
+  const each = from.filter((x) => q.writesFrom[x] !== null).map((x, i) => `${commitMs(q.writesFrom[x])} ${i ? "" : "writing "}from ${x}`);
+  const failing = from.filter((x) => q.writesFrom[x] === null);
+  const fail = failing.length ? `writes from ${listText(failing)} fail (${failing.length === 1 ? `${failing[0]} reaches` : "they reach"} no node of the primary component)` : "";
   const stand = q.clientsFromMembers ? "; no traffic entry declares its writers, so its member sites stand in" : "";
-  return from.length ? `commit ${each.join(", ")}${budget} (no leader: every node takes writes${stand})` : `commit ${commitMs(q.commitLatencyMs)}${budget} at best, writing from ${q.writer} (no leader: every node takes writes; no traffic entry declares its writers)`;
+  return from.length ? `${each.length ? `commit ${each.join(", ")}${budget} ` : ""}(no leader: every node takes writes${stand})${fail ? `; ${fail}` : ""}` : `commit ${commitMs(q.commitLatencyMs)}${budget} at best, writing from ${q.writer} (no leader: every node takes writes; no traffic entry declares its writers)`;
 }
 function quorumFacts(q, lostClusters) {
   const bits = [q.outcome];
@@ -29917,6 +29917,7 @@ function scenarioLabel(s) {
   const sides = [s.beforeScenario ? `before: ${s.beforeScenario}` : "", s.afterScenario ? `now: ${s.afterScenario}` : ""].filter(Boolean);
   return sides.length ? `${name} (${sides.join("; ")})` : name;
 }
+var WRITES_FAIL_NOTE = "writes fail";
 function moveText(c, who = true) {
   const latency = c.measure === "commitLatencyMs" || c.measure === "writeLatencyMs";
   const window2 = c.measure === "failoverSeconds";
@@ -29924,7 +29925,7 @@ function moveText(c, who = true) {
   const word = c.measure === "loadRps" ? "load" : c.measure === "headroomRps" ? "headroom" : c.measure === "writeLatencyMs" ? `writes from ${c.from}` : c.measure === "commitLatencyMs" ? "commit without the client's round trip" : c.measure === "atRiskBytes" ? "data at risk" : window2 ? "failover window" : "errors";
   const v = (x, note) => x === null ? note ?? "none" : c.measure === "atRiskBytes" ? bytes(x) : latency ? x === 0 ? "< 1 ms" : ms(x) : window2 ? seconds(x, 3) : rps(x);
   const whom = who ? `${c.entry ? `${c.entity} (${c.entry})` : c.entity} ` : "";
-  const plain = (x, note) => x === null ? note ?? "none" : latency && x === 0 ? "< 1" : v(x).replace(/ (rps|ms|s)$/, "").replace(/ bytes.*$/, "");
+  const plain = (x, note) => x === null ? c.measure === "writeLatencyMs" && note === WRITES_FAIL_NOTE ? "failed" : note ?? "none" : latency && x === 0 ? "< 1 ms" : v(x).replace(/ (rps|ms|s)$/, "").replace(/ bytes.*$/, "");
   const both = c.measure === "atRiskBytes" || c.after === null ? `${v(c.before, c.beforeNote)} \u2192 ${v(c.after, c.afterNote)}` : `${plain(c.before, c.beforeNote)} \u2192 ${plain(c.after)}${unit}`;
   const aside = c.crosses ?? c.over ?? c.unproven;
   const said = aside !== void 0 && c.after === null && aside === c.afterNote;
