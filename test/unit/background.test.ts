@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Background } from "../../server/src/background/host";
 import type { FromBackground, ToBackground } from "../../server/src/background/messages";
-import { type HeapKeeper, heapKeeper } from "../../server/src/background/memory";
+import { type HeapKeeper, type HeapKeeperOptions, heapKeeper } from "../../server/src/background/memory";
 import { type Rehearsed, runBackground } from "../../server/src/background/worker";
 import { changeBetween } from "../../server/src/incremental";
 import { QuorateService } from "../../server/src/service/service";
@@ -439,68 +439,77 @@ parentPort.on("message", (m) => {
   }
 });
 
-test("the heap keeper collects a grown heap once the thread is quiet, or after work that goes on past its latest", async () => {
-  let used = 100;
-  let clock = 0;
-  let collections = 0;
+/**
+ * A heap keeper over a fake heap: it reads `heap.used` and `heap.clock`, and each collection is
+ * counted and leaves 110 (what survived). `options` adds to a factor of 1.5 and no slack.
+ */
+function keeperOnFakeHeap(options: Partial<HeapKeeperOptions> = {}): {
+  heap: { used: number; clock: number; collections: number };
+  keeper: HeapKeeper;
+} {
+  const heap = { used: 100, clock: 0, collections: 0 };
   const keeper = heapKeeper({
     factor: 1.5,
     slackMb: 0,
-    quietMs: 5,
-    latestMs: 30,
-    used: () => used,
-    now: () => clock,
+    used: () => heap.used,
+    now: () => heap.clock,
     collect: () => {
-      collections++;
-      used = 110;
+      heap.collections++;
+      heap.used = 110;
     },
+    ...options,
   });
+  return { heap, keeper };
+}
+
+test("the heap keeper collects a grown heap once the thread is quiet, or after work that goes on past its latest", async () => {
+  const { heap, keeper } = keeperOnFakeHeap({ quietMs: 5, latestMs: 30 });
   const quiet = () => new Promise((r) => setTimeout(r, 15));
   // not grown enough (needs 150): work and quiet collect nothing
-  used = 149;
+  heap.used = 149;
   keeper.afterWork();
   await quiet();
-  assert.equal(collections, 0);
+  assert.equal(heap.collections, 0);
   // grown: not at once after the work, but once quiet
-  used = 150;
+  heap.used = 150;
   keeper.afterWork();
-  assert.equal(collections, 0, "a keystroke arriving right after its diagnostics does not wait for a collection");
+  assert.equal(heap.collections, 0, "a keystroke arriving right after its diagnostics does not wait for a collection");
   await quiet();
-  assert.equal(collections, 1);
+  assert.equal(heap.collections, 1);
   // what survived (110) is the new base: 160 is not enough, 165 is
-  used = 160;
+  heap.used = 160;
   keeper.afterWork();
   await quiet();
-  assert.equal(collections, 1);
+  assert.equal(heap.collections, 1);
   // work that keeps coming: put off at first, then collected right after the work past latestMs
-  used = 165;
+  heap.used = 165;
   keeper.afterWork();
-  clock = 20;
+  heap.clock = 20;
   keeper.afterWork();
-  assert.equal(collections, 1, "put off while within latestMs");
-  clock = 31;
+  assert.equal(heap.collections, 1, "put off while within latestMs");
+  heap.clock = 31;
   keeper.afterWork();
-  assert.equal(collections, 2, "collected at once past latestMs");
+  assert.equal(heap.collections, 2, "collected at once past latestMs");
   await quiet();
-  assert.equal(collections, 2, "the quiet timer was cancelled");
+  assert.equal(heap.collections, 2, "the quiet timer was cancelled");
   // rebase takes the heap as it is (garbage included) as the base
-  used = 200;
+  heap.used = 200;
   keeper.rebase();
   keeper.afterWork();
   await quiet();
-  assert.equal(collections, 2);
+  assert.equal(heap.collections, 2);
   keeper.idle();
-  assert.equal(collections, 2, "idle() collects only a grown heap");
-  used = 300;
+  assert.equal(heap.collections, 2, "idle() collects only a grown heap");
+  heap.used = 300;
   keeper.idle();
-  assert.equal(collections, 3);
+  assert.equal(heap.collections, 3);
   // released(): a large file let go is collected at once, grown or not, and what survived is the base
-  used = 120;
+  heap.used = 120;
   keeper.released();
-  assert.equal(collections, 4);
-  used = 164;
+  assert.equal(heap.collections, 4);
+  heap.used = 164;
   keeper.idle();
-  assert.equal(collections, 4, "110 survived: 164 is not grown enough");
+  assert.equal(heap.collections, 4, "110 survived: 164 is not grown enough");
 });
 
 test("closing or deleting a file the thread analyses collects at once; a small file's close does not", async () => {
@@ -610,61 +619,35 @@ test("a rehearsal gives way to a message posted while it runs: the keystroke is 
 });
 
 test("the heap keeper puts a collection due once quiet off while work waits to be taken; the work's own check collects", async () => {
-  let used = 100;
-  let clock = 0;
-  let collections = 0;
   let waiting = false;
-  const keeper = heapKeeper({
-    factor: 1.5,
-    slackMb: 0,
-    quietMs: 5,
-    latestMs: 30,
-    used: () => used,
-    now: () => clock,
-    collect: () => {
-      collections++;
-      used = 110;
-    },
-    busy: () => waiting,
-  });
+  const { heap, keeper } = keeperOnFakeHeap({ quietMs: 5, latestMs: 30, busy: () => waiting });
   const quiet = () => new Promise((r) => setTimeout(r, 15));
   // grown, and a keystroke posted (not yet taken) when the quiet timer fires: no collection in front of it
-  used = 150;
+  heap.used = 150;
   keeper.afterWork();
   waiting = true;
   await quiet();
-  assert.equal(collections, 0);
+  assert.equal(heap.collections, 0);
   // the keystroke taken and analysed: its check collects at once (due for longer than latestMs)
   waiting = false;
-  clock = 31;
+  heap.clock = 31;
   keeper.afterWork();
-  assert.equal(collections, 1);
+  assert.equal(heap.collections, 1);
 });
 
 test("by default the heap keeper never collects while work goes on, however long: only after half a second of quiet", async () => {
-  let used = 100;
-  let clock = 0;
-  let collections = 0;
-  const keeper = heapKeeper({
-    factor: 1.5,
-    slackMb: 0,
-    used: () => used,
-    now: () => clock,
-    collect: () => {
-      collections++;
-      used = 110;
-    },
-  });
+  // (the keeper's own quiet and latest: the defaults under test)
+  const { heap, keeper } = keeperOnFakeHeap();
   // grown, and keystrokes back to back for ten seconds (a collection there is a pause in front of the next one)
-  used = 200;
-  for (; clock <= 10_000; clock += 40) keeper.afterWork();
-  assert.equal(collections, 0, "no collection between keystrokes");
+  heap.used = 200;
+  for (; heap.clock <= 10_000; heap.clock += 40) keeper.afterWork();
+  assert.equal(heap.collections, 0, "no collection between keystrokes");
   // a pause shorter than the quiet: still none
   await new Promise((r) => setTimeout(r, 250));
-  assert.equal(collections, 0, "250 ms (a typist's pause) is not quiet");
+  assert.equal(heap.collections, 0, "250 ms (a typist's pause) is not quiet");
   // quiet: collected once
   await new Promise((r) => setTimeout(r, 400));
-  assert.equal(collections, 1);
+  assert.equal(heap.collections, 1);
 });
 
 test("the thread holds the heap's growth once a large file's open is analysed; not for a file analysed elsewhere or a keystroke", async () => {
