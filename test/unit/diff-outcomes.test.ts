@@ -7,8 +7,10 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { analyzeAlone } from "../../server/src/analysis";
-import { API_STOP, diff, WRITES_FAIL } from "../../server/src/whatif/diff";
+import { API_STOP, diff, gotWorse, WRITES_FAIL } from "../../server/src/whatif/diff";
 import { diffJson, diffMarkdown, diffText } from "../../server/src/whatif/render";
 
 /** fra and lon serve checkout from a ledger voting over fra, lon and the witness ams; `etcd` is fra-prod's. */
@@ -115,4 +117,67 @@ test("a cluster's API that newly stops with the verdict unchanged: a regression,
   assert.deepEqual([q.apiStopsBefore, q.apiStopsAfter, q.apiStopsNew], [["fra-prod at fra"], [], undefined]);
   assert.equal(back.regressions, 0);
   assert.match(diffText(back, false), /^ {4}partition fra \/ lon,ams: API stops for fra-prod at fra → none$/m);
+});
+
+/** The product's own example of fixing a design: the draft and the reviewed version. */
+const example = (name: string) => readFileSync(join(__dirname, "..", "..", "..", "examples", name), "utf8");
+
+test("a crossing in a scenario whose verdict improved is shown, not counted; a new site's scenario no worse than the old worst is new (review M164)", () => {
+  const d = compare(example("payments-eu.topology.yaml"), example("payments-eu-reviewed.topology.yaml"));
+  // fra's writes fail because the majority moved to lon and ams: the design working, the verdict down → degraded
+  const p = d.scenarios.find((s) => s.scenario === PARTITION)!;
+  assert.deepEqual([p.before, p.after], ["down", "degraded"]);
+  const fra = d.changes.find((c) => c.scenario === PARTITION && c.measure === "writeLatencyMs" && c.from === "fra")!;
+  assert.deepEqual([fra.crosses, fra.regression, fra.uncounted], [WRITES_FAIL, false, "its verdict improved"]);
+  // the witness the review adds: its loss and cuts compared with all up and with the draft's worst of each kind (down)
+  const ams = d.scenarios.find((s) => s.scenario === "lose ams")!;
+  assert.deepEqual([ams.before, ams.after, ams.only, ams.worstBefore, ams.counted], ["ok", "degraded", "after", "down", false]);
+  assert.equal(gotWorse(ams), false);
+  assert.deepEqual(
+    d.scenarios.filter((s) => s.counted === false).map((s) => s.scenario),
+    ["lose ams", "cut fra–ams", "cut lon–ams", "partition fra,lon / ams"],
+  );
+  assert.equal(d.regressions, 0);
+  const text = diffText(d, false);
+  assert.match(text, /^ {4}partition fra \/ lon,ams: store ledger writes from fra < 1 ms → writes fail$/m);
+  assert.match(
+    text,
+    /^ {2}new {5}lose ams — the same as partition fra,lon \/ ams \(ams is new in this version; before: all up; the old design's worst single-site loss was down: not counted\): ok → degraded$/m,
+  );
+  assert.match(text, /\nno regressions\n$/);
+  const md = diffMarkdown(d);
+  assert.match(md, /^\| partition fra \/ lon,ams \| store ledger writes from fra &lt; 1 ms → writes fail \| no: its verdict improved \|$/m);
+  assert.match(md, /^\| 🆕 new \| lose ams — the same as partition fra,lon \/ ams \(ams is new/m);
+  const json = JSON.parse(diffJson(d));
+  assert.equal(json.regressions, 0);
+  assert.equal(json.scenarios.find((s: { scenario: string }) => s.scenario === "lose ams").counted, false);
+  assert.equal(
+    json.changes.find(
+      (c: { scenario: string; from?: string; measure: string }) =>
+        c.scenario === PARTITION && c.from === "fra" && c.measure === "writeLatencyMs",
+    ).uncounted,
+    "its verdict improved",
+  );
+});
+
+test("a new site's scenario worse than the old design's worst of its kind is counted (review M164)", () => {
+  // par joins next to fra with two ledger members and the change sets a 28 ms budget: cutting fra–par is degraded,
+  // where no single-link cut of the old design was worse than ok
+  const after = design(`{ fra: 2, lon: 2, ams: 1, par: 2 }\n    writeLatencyBudgetMs: 28`)
+    .replace("    role: witness\n", "    role: witness\n  - name: par\n")
+    .replace(
+      "links:\n",
+      "links:\n  - between: [fra, par]\n    rttMs: 2\n  - between: [lon, par]\n    rttMs: 13\n  - between: [ams, par]\n    rttMs: 10\n",
+    );
+  const d = compare(design(BALANCED), after);
+  const cut = d.scenarios.find((s) => s.scenario === "cut fra–par")!;
+  assert.deepEqual([cut.before, cut.after, cut.only, cut.worstBefore, cut.counted], ["ok", "degraded", "after", "ok", undefined]);
+  assert.equal(gotWorse(cut), true);
+  assert.match(diffText(d, false), /^ {2}worse {3}cut fra–par \(par is new in this version; before: all up\): ok → degraded$/m);
+  // cut lon–ams (ok → degraded, both versions' link) and cut fra–par, besides the moves under held verdicts
+  assert.deepEqual(
+    d.scenarios.filter(gotWorse).map((s) => s.scenario),
+    ["cut fra–par", "cut lon–ams"],
+  );
+  assert.ok(d.regressions >= 2, String(d.regressions));
 });

@@ -44,7 +44,8 @@ export interface ScenarioChange {
    * The scenario loses or cuts only sites one version declares: in the other it loses and cuts
    * nothing. `after`: new in the after version (a site it adds); `before`: gone with a site it
    * removes. It is compared with the other version's reading of it (all up): a new site's loss that
-   * is worse than the old all up is a regression (whatif.md; review M103).
+   * is worse than the old all up is a regression (whatif.md; review M103) when it is down or worse
+   * than the old design's worst of its kind (`worstBefore`), else `counted: false` (review M164).
    */
   readonly only?: "before" | "after";
   /** the sites of the scenario only that version declares */
@@ -86,6 +87,14 @@ export interface ScenarioChange {
    * that got worse though the verdict word did not move (where it did, the verdict counts it).
    */
   readonly apiStopsNew?: string[];
+  /**
+   * On a scenario new in the after version (`only: "after"`): the old design's worst verdict over its
+   * scenarios of the same kind (single-site losses, single-link cuts, two-group partitions), which a
+   * new site's scenario is judged against besides its all up (review M164); absent when it had none.
+   */
+  readonly worstBefore?: Verdict;
+  /** false on a scenario new in the after version whose verdict is worse than its all up but not counted: neither down nor worse than `worstBefore` (review M164) */
+  readonly counted?: false;
 }
 
 /** The clusters whose API stops in a result, as the diff names them: "fra-prod at fra". */
@@ -116,6 +125,12 @@ export interface MeasureChange {
   /** a window gone unknown under a declared RTO: why it is unknown and that the RTO can no longer be shown to hold — said beside the figure, not counted (objective/unmeasurable is the new finding) */
   readonly unproven?: string;
   readonly regression: boolean;
+  /**
+   * Why a crossing is shown and not counted (review M164): the scenario's verdict improved (a write that
+   * fails because the majority moved away is the design working), or the scenario is one version's only
+   * and not counted as a regression (`counted: false`, or gone in the after version)
+   */
+  readonly uncounted?: string;
   /** the finding that counts this crossing instead, where the after version adds it (a failover window over the RTO: objective/rto), or `apiStopsNew` (API_STOP): an etcd's writes that now fail, counted as its cluster's API stop — counted once */
   readonly countedAs?: string;
   /** what the move is measured against when sorting: the entry's peak for rps, else the larger side */
@@ -175,7 +190,7 @@ export interface DiffResult {
   readonly findings: { readonly added: DiffFinding[]; readonly removed: DiffFinding[] };
   /** availability and conflict probability that moved, regressions first, in declaration order */
   readonly availability: AvailabilityChange[];
-  /** scenarios whose verdict got worse (or, the verdict held, where a cluster's API newly stops: `apiStopsNew`), measures that cross a limit where the verdict did not get worse (writes that now fail among them), availability dropped below an objective, and new error findings */
+  /** scenarios whose verdict got worse (not a new one `counted: false`; or, the verdict held, where a cluster's API newly stops: `apiStopsNew`), measures that cross a limit where the verdict held (review M164: not where it improved) (writes that now fail among them), availability dropped below an objective, and new error findings */
   readonly regressions: number;
   /** set when the union has more sites than partitions are listed for */
   readonly note?: string;
@@ -185,10 +200,37 @@ export interface DiffResult {
  * A scenario whose verdict got worse from one version to the other (a regression). A scenario
  * only one version has is compared with what the other version makes of it (whatif.md: a site
  * absent from one version makes "lose X" mean "all up" there): losing a site a change adds,
- * when the old version's all up was ok and the new loss is down, is a regression (review M103).
+ * when the old version's all up was ok and the new loss is down, is a regression (review M103);
+ * one that is not down and no worse than the old design's worst of its kind is not (`counted: false`, M164).
  */
-export const gotWorse = (c: Pick<ScenarioChange, "before" | "after">): boolean =>
-  c.before !== null && c.after !== null && VERDICT_RANK[c.after] > VERDICT_RANK[c.before];
+export const gotWorse = (c: Pick<ScenarioChange, "before" | "after" | "counted">): boolean =>
+  c.before !== null && c.after !== null && VERDICT_RANK[c.after] > VERDICT_RANK[c.before] && c.counted !== false;
+
+/** The kind of failure a scenario is, as a new site's scenario is compared with the old design's worst of it (review M164). */
+const kindOfScenario = (s: Scenario) => (s.lose.length ? "lose" : s.cut.length ? "cut" : s.partition.length ? "partition" : "all up");
+
+/**
+ * A scenario new in the after version (a site or link it adds) is compared with the old design's
+ * reading of it, all up — and, not to count a new witness's loss against a design that had no
+ * witness to lose (review M164), with the old design's worst verdict over its scenarios of the same
+ * kind: it is counted only when it is down (a new way to go down: a single point of failure the
+ * change adds, review M103) or worse than that worst. Else it is shown as new, `counted: false`.
+ */
+function judgedAsNew(scenarios: readonly Scenario[], changes: readonly ScenarioChange[]): ScenarioChange[] {
+  const worst = new Map<string, Verdict>();
+  for (const [i, c] of changes.entries()) {
+    const kind = kindOfScenario(scenarios[i]);
+    const w = worst.get(kind);
+    if (c.only !== "after" && c.before !== null && kind !== "all up" && (w === undefined || VERDICT_RANK[c.before] > VERDICT_RANK[w]))
+      worst.set(kind, c.before);
+  }
+  return changes.map((c, i) => {
+    const w = c.only === "after" ? worst.get(kindOfScenario(scenarios[i])) : undefined;
+    if (w === undefined) return c;
+    const counted = !gotWorse(c) || c.after === "down" || VERDICT_RANK[c.after as Verdict] > VERDICT_RANK[w];
+    return { ...c, worstBefore: w, ...(counted ? {} : { counted: false as const }) };
+  });
+}
 
 /** The named thing a finding sits in: what a finding is matched by when lines move. */
 export function entityOf(t: Topology | undefined, span: Span): string {
@@ -342,7 +384,7 @@ export function diff(before: DiffSide, after: DiffSide): DiffResult {
   const removed = unmatched(fb, fa);
   const moved: MeasureChange[] = [];
   const results = new Map<string, [Result | undefined, Result | undefined]>();
-  const changes: ScenarioChange[] = scenarios.map((s) => {
+  const built: ScenarioChange[] = scenarios.map((s) => {
     const rb = judge(b, s);
     const ra = judge(a, s);
     const name = scenarioName(s, sites);
@@ -365,7 +407,10 @@ export function diff(before: DiffSide, after: DiffSide): DiffResult {
       fresh.length && c.regression && c.measure === "writeLatencyMs" && etcd.has(c.entity)
         ? { ...c, regression: false, countedAs: API_STOP }
         : c;
-    if (rb && ra) moved.push(...measureChanges(name, rb, ra, cmp > 0).map(once));
+    // a crossing is counted where the verdict held: where it got worse the verdict counts it, where it improved the
+    // move is the design working (review M164: writes from fra fail because the majority moved to lon and ams), and
+    // a scenario only one version has is compared with the other's all up, counted by its verdict or not at all
+    if (rb && ra) moved.push(...measureChanges(name, rb, ra, cmp !== 0 || sides.only !== undefined).map(once));
     const still = cmp < 0 && ra && ra.verdict !== "ok" ? ra.breaks.join("; ") : "";
     const jb = rb && judgedOnce(rb);
     const ja = ra && judgedOnce(ra);
@@ -374,6 +419,10 @@ export function diff(before: DiffSide, after: DiffSide): DiffResult {
     const newStops = fresh.length ? { apiStopsNew: fresh } : {};
     return { scenario: name, before, after, why, ...(still ? { still } : {}), ...judged, ...sides, ...api, ...newStops };
   });
+  const changes = judgedAsNew(scenarios, built);
+  const uncounted = new Map(changes.flatMap((c) => (uncountedWhy(c) ? [[c.scenario, uncountedWhy(c)]] : [])));
+  for (const [i, c] of moved.entries())
+    if (c.crosses && !c.regression && !c.countedAs && uncounted.has(c.scenario)) moved[i] = { ...c, uncounted: uncounted.get(c.scenario) };
   // a failover window crossing the declared RTO is the figure objective/rto judges: where the after version adds that
   // error, it counts the regression, once (whatif.md: a new error finding is one)
   const rtoFinding = (c: MeasureChange) =>
@@ -401,6 +450,14 @@ export function diff(before: DiffSide, after: DiffSide): DiffResult {
       worse + moved.filter((c) => c.regression && counted(c.scenario)).length + availability.filter((c) => c.regression).length + newErrors,
     note,
   };
+}
+
+/** Why a crossing in a scenario is not counted, where neither its verdict nor the crossing counts it (review M164). */
+function uncountedWhy(c: ScenarioChange): string | undefined {
+  if (c.before !== null && c.after !== null && VERDICT_RANK[c.after] < VERDICT_RANK[c.before]) return "its verdict improved";
+  if (c.only === "after" && !gotWorse(c)) return "new in this version";
+  if (c.only === "before" && !gotWorse(c)) return "not in this version";
+  return undefined;
 }
 
 /** The loss a merged partition names as its twin: `sameAs` on the loss's own entry. */

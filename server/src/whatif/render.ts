@@ -441,17 +441,22 @@ const changed = (d: DiffResult) =>
     (s) => !s.reportedWith && (s.before !== s.after || (s.only !== undefined && (s.only === "after" ? s.after : s.before) !== "ok")),
   );
 const arrow = (s: DiffResult["scenarios"][number]) => `${s.before ?? "no topology"} → ${s.after ?? "no topology"}`;
-/** The word a changed scenario is listed under: a new or gone one whose verdict moved is worse or better. */
+/**
+ * The word a changed scenario is listed under: a new or gone one whose verdict moved is worse or better;
+ * a new one not counted (`counted: false`, review M164) is new.
+ */
 const kindOf = (s: DiffResult["scenarios"][number]) =>
   gotWorse(s)
     ? "worse"
-    : s.before !== s.after && s.before !== null && s.after !== null
-      ? "better"
-      : s.only === "after"
-        ? "new"
-        : s.only === "before"
-          ? "gone"
-          : "better";
+    : s.counted === false
+      ? "new"
+      : s.before !== s.after && s.before !== null && s.after !== null
+        ? "better"
+        : s.only === "after"
+          ? "new"
+          : s.only === "before"
+            ? "gone"
+            : "better";
 /**
  * "5 regressions", or "5 regressions in 3 lines" when a grouped move ("every single-link cut: …",
  * one line for several scenarios) counts once per scenario in `regressions` (and the exit status):
@@ -469,6 +474,13 @@ function regressionsText(d: DiffResult): string {
   return lines && lines !== d.regressions ? `${n} in ${lines} line${lines === 1 ? "" : "s"}` : n;
 }
 
+/** The kind of a scenario by the first word of its name, as the old design's worst of it is named. */
+const SCENARIO_KIND: Readonly<Record<string, string>> = {
+  lose: "single-site loss",
+  cut: "single-link cut",
+  partition: "two-group partition",
+};
+
 /** The scenario's name, with what it loses and cuts on each side where that differs ("partition fra,ams / lon (before: partition fra / lon)"). */
 function scenarioLabel(s: DiffResult["scenarios"][number]): string {
   // a site's loss that is the same event as the partition cutting that site off names both ("lose ams — the same as partition fra,lon / ams")
@@ -478,8 +490,13 @@ function scenarioLabel(s: DiffResult["scenarios"][number]): string {
   const sites = listText(what);
   const many = what.length > 1;
   // with what it is compared with: the other version's reading of it ("before: all up")
+  // not counted: what it is no worse than (review M164)
+  const worst =
+    s.counted === false && s.worstBefore
+      ? `; the old design's worst ${SCENARIO_KIND[s.scenario.split(" ")[0]] ?? "scenario"} was ${s.worstBefore}: not counted`
+      : "";
   if (s.only === "after")
-    return `${name} (${sites} ${many ? "are" : "is"} new in this version${s.beforeScenario ? `; before: ${s.beforeScenario}` : ""})`;
+    return `${name} (${sites} ${many ? "are" : "is"} new in this version${s.beforeScenario ? `; before: ${s.beforeScenario}` : ""}${worst})`;
   if (s.only === "before")
     return `${name} (${sites} ${many ? "are" : "is"} not in this version${s.afterScenario ? `; now: ${s.afterScenario}` : ""})`;
   const sides = [s.beforeScenario ? `before: ${s.beforeScenario}` : "", s.afterScenario ? `now: ${s.afterScenario}` : ""].filter(Boolean);
@@ -557,6 +574,8 @@ export interface MoveLine {
   readonly crosses: boolean;
   /** the new finding that counts the crossing instead (a failover window over the RTO: objective/rto) */
   readonly countedAs?: string;
+  /** why a crossing is shown and not counted ("its verdict improved", "new in this version": review M164) */
+  readonly uncounted?: string;
 }
 
 /**
@@ -581,6 +600,7 @@ export function groupedChanges(d: DiffResult): MoveLine[] {
       c.unproven,
       c.regression,
       c.countedAs,
+      c.uncounted,
     ]);
     const g = groups.get(key);
     if (g) g.scenarios.push(c.scenario);
@@ -613,6 +633,7 @@ export function groupedChanges(d: DiffResult): MoveLine[] {
       regression: g.c.regression || (pair?.c.regression ?? false),
       crosses: g.c.crosses !== undefined || pair?.c.crosses !== undefined,
       ...(g.c.countedAs ? { countedAs: g.c.countedAs } : {}),
+      ...((g.c.uncounted ?? pair?.c.uncounted) ? { uncounted: g.c.uncounted ?? pair?.c.uncounted } : {}),
     });
   }
   return out;
@@ -792,16 +813,18 @@ export function diffMarkdown(d: DiffResult): string {
   // budget, below an objective): a move within its limits says "no" there, however large. A crossing in a
   // scenario whose verdict got worse is counted once, in the verdict table (review M96: "no" beside a
   // crossing read as a contradiction of the next row's "yes")
-  const regression = (r: boolean, crosses = r, countedAs?: string) =>
+  const regression = (r: boolean, crosses = r, countedAs?: string, uncounted?: string) =>
     r
       ? "🔴 yes"
-      : countedAs === API_STOP
-        ? "🔴 yes, as the API stop above"
-        : countedAs
-          ? `🔴 yes, as the new ${countedAs} finding`
-          : crosses
-            ? "in the verdict above"
-            : "no";
+      : uncounted
+        ? `no: ${uncounted}`
+        : countedAs === API_STOP
+          ? "🔴 yes, as the API stop above"
+          : countedAs
+            ? `🔴 yes, as the new ${countedAs} finding`
+            : crosses
+              ? "in the verdict above"
+              : "no";
   const moves = groupedChanges(d);
   if (moves.length)
     out.push(
@@ -809,7 +832,7 @@ export function diffMarkdown(d: DiffResult): string {
       "",
       table(
         ["scenarios", "what moved", "counted as a regression"],
-        moves.map((m) => [m.scenarios, m.text, regression(m.regression, m.crosses, m.countedAs)]),
+        moves.map((m) => [m.scenarios, m.text, regression(m.regression, m.crosses, m.countedAs, m.uncounted)]),
       ),
       "",
     );
@@ -839,19 +862,22 @@ export function diffJson(d: DiffResult): string {
       before: d.before,
       after: d.after,
       scenarios: d.scenarios,
-      changes: d.changes.map(({ scenario, entity, entry, measure, from, before, after, beforeNote, afterNote, crosses, unproven }) => ({
-        scenario,
-        entity,
-        ...(entry ? { entry } : {}),
-        measure,
-        ...(from ? { from } : {}),
-        before,
-        after,
-        ...(beforeNote ? { beforeNote } : {}),
-        ...(afterNote ? { afterNote } : {}),
-        ...(crosses ? { crosses } : {}),
-        ...(unproven ? { unproven } : {}),
-      })),
+      changes: d.changes.map(
+        ({ scenario, entity, entry, measure, from, before, after, beforeNote, afterNote, crosses, unproven, uncounted }) => ({
+          scenario,
+          entity,
+          ...(entry ? { entry } : {}),
+          measure,
+          ...(from ? { from } : {}),
+          before,
+          after,
+          ...(beforeNote ? { beforeNote } : {}),
+          ...(afterNote ? { afterNote } : {}),
+          ...(crosses ? { crosses } : {}),
+          ...(unproven ? { unproven } : {}),
+          ...(uncounted ? { uncounted } : {}),
+        }),
+      ),
       findings: d.findings,
       availability: d.availability,
       regressions: d.regressions,
