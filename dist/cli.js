@@ -29228,7 +29228,23 @@ function junit(all, files) {
 
 // server/src/whatif/diff.ts
 var apiStopsOf = (r2) => (r2?.clusters ?? []).filter((c) => c.apiStops).map((c) => `${c.name} at ${c.site}`);
-var gotWorse = (c) => c.before !== null && c.after !== null && VERDICT_RANK[c.after] > VERDICT_RANK[c.before];
+var gotWorse = (c) => c.before !== null && c.after !== null && VERDICT_RANK[c.after] > VERDICT_RANK[c.before] && c.counted !== false;
+var kindOfScenario = (s) => s.lose.length ? "lose" : s.cut.length ? "cut" : s.partition.length ? "partition" : "all up";
+function judgedAsNew(scenarios2, changes) {
+  const worst = /* @__PURE__ */ new Map();
+  for (const [i, c] of changes.entries()) {
+    const kind = kindOfScenario(scenarios2[i]);
+    const w = worst.get(kind);
+    if (c.only !== "after" && c.before !== null && kind !== "all up" && (w === void 0 || VERDICT_RANK[c.before] > VERDICT_RANK[w]))
+      worst.set(kind, c.before);
+  }
+  return changes.map((c, i) => {
+    const w = c.only === "after" ? worst.get(kindOfScenario(scenarios2[i])) : void 0;
+    if (w === void 0) return c;
+    const counted = !gotWorse(c) || c.after === "down" || VERDICT_RANK[c.after] > VERDICT_RANK[w];
+    return { ...c, worstBefore: w, ...counted ? {} : { counted: false } };
+  });
+}
 function entityOf(t, span) {
   if (!t) return "file";
   const inside2 = (s) => span.start >= s.start && span.start <= s.end;
@@ -29338,7 +29354,7 @@ function diff(before2, after) {
   const removed = unmatched(fb, fa);
   const moved = [];
   const results = /* @__PURE__ */ new Map();
-  const changes = scenarios2.map((s) => {
+  const built = scenarios2.map((s) => {
     const rb = judge2(b, s);
     const ra = judge2(a, s);
     const name = scenarioName(s, sites);
@@ -29353,7 +29369,7 @@ function diff(before2, after) {
     const fresh = rb && ra && before3 === after2 && !sides.only ? sa.filter((x) => !sb.includes(x)) : [];
     const etcd = new Set((ra?.quorums ?? []).filter((q) => q.kind === "etcd").map((q) => q.name));
     const once = (c) => fresh.length && c.regression && c.measure === "writeLatencyMs" && etcd.has(c.entity) ? { ...c, regression: false, countedAs: API_STOP } : c;
-    if (rb && ra) moved.push(...measureChanges(name, rb, ra, cmp2 > 0).map(once));
+    if (rb && ra) moved.push(...measureChanges(name, rb, ra, cmp2 !== 0 || sides.only !== void 0).map(once));
     const still = cmp2 < 0 && ra && ra.verdict !== "ok" ? ra.breaks.join("; ") : "";
     const jb = rb && judgedOnce(rb);
     const ja = ra && judgedOnce(ra);
@@ -29362,6 +29378,10 @@ function diff(before2, after) {
     const newStops = fresh.length ? { apiStopsNew: fresh } : {};
     return { scenario: name, before: before3, after: after2, why: why2, ...still ? { still } : {}, ...judged4, ...sides, ...api, ...newStops };
   });
+  const changes = judgedAsNew(scenarios2, built);
+  const uncounted = new Map(changes.flatMap((c) => uncountedWhy(c) ? [[c.scenario, uncountedWhy(c)]] : []));
+  for (const [i, c] of moved.entries())
+    if (c.crosses && !c.regression && !c.countedAs && uncounted.has(c.scenario)) moved[i] = { ...c, uncounted: uncounted.get(c.scenario) };
   const rtoFinding = (c) => c.measure === "failoverSeconds" && added.some((f) => f.code === "objective/rto" && f.severity === "error" && f.entity === `traffic ${c.entity}`);
   for (const [i, c] of moved.entries())
     if (c.regression && rtoFinding(c)) moved[i] = { ...c, regression: false, countedAs: "objective/rto" };
@@ -29382,6 +29402,12 @@ function diff(before2, after) {
     regressions: worse + moved.filter((c) => c.regression && counted(c.scenario)).length + availability.filter((c) => c.regression).length + newErrors,
     note
   };
+}
+function uncountedWhy(c) {
+  if (c.before !== null && c.after !== null && VERDICT_RANK[c.after] < VERDICT_RANK[c.before]) return "its verdict improved";
+  if (c.only === "after" && !gotWorse(c)) return "new in this version";
+  if (c.only === "before" && !gotWorse(c)) return "not in this version";
+  return void 0;
 }
 function lossOf(scenario2, merged) {
   for (const [partition, [loss]] of merged) if (loss === scenario2) return { sameAs: partition };
@@ -29898,20 +29924,26 @@ var changed = (d) => d.scenarios.filter(
   (s) => !s.reportedWith && (s.before !== s.after || s.only !== void 0 && (s.only === "after" ? s.after : s.before) !== "ok")
 );
 var arrow = (s) => `${s.before ?? "no topology"} \u2192 ${s.after ?? "no topology"}`;
-var kindOf4 = (s) => gotWorse(s) ? "worse" : s.before !== s.after && s.before !== null && s.after !== null ? "better" : s.only === "after" ? "new" : s.only === "before" ? "gone" : "better";
+var kindOf4 = (s) => gotWorse(s) ? "worse" : s.counted === false ? "new" : s.before !== s.after && s.before !== null && s.after !== null ? "better" : s.only === "after" ? "new" : s.only === "before" ? "gone" : "better";
 function regressionsText(d) {
   if (!d.regressions) return "no regressions";
   const lines2 = changed(d).filter((s) => kindOf4(s) === "worse").length + groupedChanges(d).filter((m) => m.regression).length + apiStopMoves(d).filter((m) => m.regression).length + d.availability.filter((c) => c.regression).length + d.findings.added.filter((f) => f.severity === "error").length;
   const n = `${d.regressions} regression${d.regressions === 1 ? "" : "s"}`;
   return lines2 && lines2 !== d.regressions ? `${n} in ${lines2} line${lines2 === 1 ? "" : "s"}` : n;
 }
+var SCENARIO_KIND = {
+  lose: "single-site loss",
+  cut: "single-link cut",
+  partition: "two-group partition"
+};
 function scenarioLabel(s) {
   const name = s.sameAs && !s.reportedWith ? `${s.scenario} \u2014 the same as ${s.sameAs}` : s.scenario;
   const what = s.sitesOnly?.length ? s.sitesOnly : (s.linksOnly ?? []).map((l) => `the link ${l}`);
   const sites = listText(what);
   const many = what.length > 1;
+  const worst = s.counted === false && s.worstBefore ? `; the old design's worst ${SCENARIO_KIND[s.scenario.split(" ")[0]] ?? "scenario"} was ${s.worstBefore}: not counted` : "";
   if (s.only === "after")
-    return `${name} (${sites} ${many ? "are" : "is"} new in this version${s.beforeScenario ? `; before: ${s.beforeScenario}` : ""})`;
+    return `${name} (${sites} ${many ? "are" : "is"} new in this version${s.beforeScenario ? `; before: ${s.beforeScenario}` : ""}${worst})`;
   if (s.only === "before")
     return `${name} (${sites} ${many ? "are" : "is"} not in this version${s.afterScenario ? `; now: ${s.afterScenario}` : ""})`;
   const sides = [s.beforeScenario ? `before: ${s.beforeScenario}` : "", s.afterScenario ? `now: ${s.afterScenario}` : ""].filter(Boolean);
@@ -29946,7 +29978,8 @@ function groupedChanges(d) {
       c.crosses,
       c.unproven,
       c.regression,
-      c.countedAs
+      c.countedAs,
+      c.uncounted
     ]);
     const g = groups.get(key);
     if (g) g.scenarios.push(c.scenario);
@@ -29970,7 +30003,8 @@ function groupedChanges(d) {
       text: load && head ? `${moveText(load.c)}, ${moveText(head.c, false)}` : moveText(g.c),
       regression: g.c.regression || (pair?.c.regression ?? false),
       crosses: g.c.crosses !== void 0 || pair?.c.crosses !== void 0,
-      ...g.c.countedAs ? { countedAs: g.c.countedAs } : {}
+      ...g.c.countedAs ? { countedAs: g.c.countedAs } : {},
+      ...g.c.uncounted ?? pair?.c.uncounted ? { uncounted: g.c.uncounted ?? pair?.c.uncounted } : {}
     });
   }
   return out;
@@ -30105,7 +30139,7 @@ function diffMarkdown(d) {
     );
   if (refersToEviction(d)) out.push("", podEvictionMarkdown());
   out.push("");
-  const regression = (r2, crosses = r2, countedAs) => r2 ? "\u{1F534} yes" : countedAs === API_STOP ? "\u{1F534} yes, as the API stop above" : countedAs ? `\u{1F534} yes, as the new ${countedAs} finding` : crosses ? "in the verdict above" : "no";
+  const regression = (r2, crosses = r2, countedAs, uncounted) => r2 ? "\u{1F534} yes" : uncounted ? `no: ${uncounted}` : countedAs === API_STOP ? "\u{1F534} yes, as the API stop above" : countedAs ? `\u{1F534} yes, as the new ${countedAs} finding` : crosses ? "in the verdict above" : "no";
   const moves = groupedChanges(d);
   if (moves.length)
     out.push(
@@ -30113,7 +30147,7 @@ function diffMarkdown(d) {
       "",
       table(
         ["scenarios", "what moved", "counted as a regression"],
-        moves.map((m) => [m.scenarios, m.text, regression(m.regression, m.crosses, m.countedAs)])
+        moves.map((m) => [m.scenarios, m.text, regression(m.regression, m.crosses, m.countedAs, m.uncounted)])
       ),
       ""
     );
@@ -30143,19 +30177,22 @@ function diffJson(d) {
       before: d.before,
       after: d.after,
       scenarios: d.scenarios,
-      changes: d.changes.map(({ scenario: scenario2, entity, entry: entry2, measure, from, before: before2, after, beforeNote, afterNote, crosses, unproven: unproven2 }) => ({
-        scenario: scenario2,
-        entity,
-        ...entry2 ? { entry: entry2 } : {},
-        measure,
-        ...from ? { from } : {},
-        before: before2,
-        after,
-        ...beforeNote ? { beforeNote } : {},
-        ...afterNote ? { afterNote } : {},
-        ...crosses ? { crosses } : {},
-        ...unproven2 ? { unproven: unproven2 } : {}
-      })),
+      changes: d.changes.map(
+        ({ scenario: scenario2, entity, entry: entry2, measure, from, before: before2, after, beforeNote, afterNote, crosses, unproven: unproven2, uncounted }) => ({
+          scenario: scenario2,
+          entity,
+          ...entry2 ? { entry: entry2 } : {},
+          measure,
+          ...from ? { from } : {},
+          before: before2,
+          after,
+          ...beforeNote ? { beforeNote } : {},
+          ...afterNote ? { afterNote } : {},
+          ...crosses ? { crosses } : {},
+          ...unproven2 ? { unproven: unproven2 } : {},
+          ...uncounted ? { uncounted } : {}
+        })
+      ),
       findings: d.findings,
       availability: d.availability,
       regressions: d.regressions,
