@@ -5,7 +5,7 @@
  * estimates. Pure: no editor, no connection, no Node APIs.
  */
 import type { Quorum, TopologyContext } from "../derive/context";
-import { cellSteps, cellValue, type Cell } from "../derive/track";
+import { cellSteps, cellValue, type Cell, noteAll, recording } from "../derive/track";
 import { clientSitesOf } from "../derive/writes";
 import { relayOf } from "../derive/latency";
 import type { HealthCheck, Store, Traffic } from "../model/topology";
@@ -442,8 +442,11 @@ export function works(d: LeanDesign, s: Parameters<typeof judgeQuorum>[1], e: Le
   return judgeTraffic(d, s, e, scratch).outcome === TRAFFIC_SERVED;
 }
 
-/** Figures of one entity, judging at most `budget` states (`whole`: every component state by state, no closed form — the reference the property test compares with). */
-export function entityFigures(d: LeanDesign, e: LeanEntity, budget: number, { whole = false } = {}): EntityFigures {
+/**
+ * Figures of one entity, judging at most `budget` states (`whole`: every component state by state, no closed form — the reference the property test compares with;
+ * `best: false`: no best leader placement, servedBest null — a figure read only for its availability, minutes and conflicts, as "one more nine" reads it).
+ */
+export function entityFigures(d: LeanDesign, e: LeanEntity, budget: number, { whole = false, best = true } = {}): EntityFigures {
   const plan = whole ? wholePlan(d, e) : planOf(d, e);
   const comps = [...plan.core, ...plan.closed];
   const outcomeWords: readonly string[] = e.type === "quorum" ? QUORUM_OUTCOMES : e.type === "store" ? STORE_OUTCOMES : TRAFFIC_OUTCOMES;
@@ -493,7 +496,8 @@ export function entityFigures(d: LeanDesign, e: LeanEntity, budget: number, { wh
     brokenAllUp: t.cuts.brokenAllUp,
     conflictProbability: e.type === "traffic" || kind === "etcd" ? null : multiWriter ? Math.min(1, conflict + r.unjudged) : 0,
     servedFraction: served,
-    servedBest: e.type === "traffic" ? bestServed(d, e, served!, r.method === "exact", Math.min(budget, BEST_STATE_BUDGET)) : null,
+    servedBest:
+      e.type === "traffic" && best ? bestServed(d, e, served!, r.method === "exact", Math.min(budget, BEST_STATE_BUDGET)) : null,
     outcomes,
     rto: e.type === "traffic" ? rtoEstimate(e.owner) : null,
     rpoSeconds: storeOwner ? storeRpo(storeOwner) : null,
@@ -970,15 +974,57 @@ export interface NineBetterRow {
 function nineRows(
   ctx: TopologyContext,
   d: LeanDesign,
-  better: LeanDesign,
+  better: NineBetterDesign,
   reads: (e: LeanEntity) => boolean,
   budget: number,
 ): NineBetterRow[] {
   const report = reportOf(ctx);
   return leanEntities(ctx, d)
     .filter(reads)
-    .map((e) => ({ label: e.name, now: report.figures.find((f) => f.owner === e.owner)!, better: entityFigures(better, e, budget) }))
+    .map((e) => ({ label: e.name, now: report.figures.find((f) => f.owner === e.owner)!, better: nineBetter(ctx, e, better, budget) }))
     .filter((x) => x.now);
+}
+
+/** The design one nine better somewhere (a site's or a link's q / 10), and which: the key its figures are kept by. */
+interface NineBetterDesign extends LeanDesign {
+  /** "site 3", "link 12" */
+  readonly nineAt: string;
+}
+
+/** `d` with site `i` one nine better. */
+function siteNineBetter(d: LeanDesign, i: number): NineBetterDesign {
+  const siteQ = Float64Array.from(d.siteQ);
+  siteQ[i] /= 10;
+  return { ...d, siteQ, nineAt: `site ${i}` };
+}
+
+/** `d` with link `l` one nine better. */
+function linkNineBetter(d: LeanDesign, l: number): NineBetterDesign {
+  return { ...d, links: d.links.map((x, k) => (k === l ? { ...x, q: x.q / 10 } : x)), nineAt: `link ${l}` };
+}
+
+/** Per entity (its owner): its figures one nine better, by component and budget, each with what computing it read. */
+const nineMemo = (_ctx: TopologyContext, _owner: object): Map<string, { value: EntityFigures; reads: ReadonlySet<string> }> => new Map();
+
+/**
+ * An entity's figures in `better` (leanDesign(ctx) with one component one nine better), computed
+ * once per analysis, entity, component and budget: "where a nine helps" in the text, the JSON, the
+ * md, the objectives and the Tiers, and the site and link hovers' "one more nine", ask the same
+ * ones (an 8-site mesh's text computed each entity once per component, and again per output).
+ * Without the best leader placement, which none of them reads (26 of the 33 s that text took).
+ * Whoever reads a kept figure depends on what computing it read, as with ctx.factOf.
+ */
+function nineBetter(ctx: TopologyContext, e: LeanEntity, better: NineBetterDesign, budget: number): EntityFigures {
+  const memo = ctx.factOf(nineMemo, e.owner);
+  const key = `${better.nineAt} ${budget}`;
+  const known = memo.get(key);
+  if (known) {
+    noteAll(known.reads);
+    return known.value;
+  }
+  const computed = recording(() => entityFigures(better, e, budget, { best: false }));
+  memo.set(key, computed);
+  return computed.value;
 }
 
 /** Each entity reading `site`: its availability now and with the site one nine better (q / 10) — where money helps. */
@@ -986,9 +1032,7 @@ export function oneMoreNine(ctx: TopologyContext, site: string, budget = 200_000
   const d = leanDesign(ctx);
   const i = d.siteIndex.get(site);
   if (i === undefined || !reportOf(ctx).figures.length || !d.siteQ[i]) return [];
-  const siteQ = Float64Array.from(d.siteQ);
-  siteQ[i] /= 10;
-  return nineRows(ctx, d, { ...d, siteQ }, (e) => entitySites(e).includes(i), budget);
+  return nineRows(ctx, d, siteNineBetter(d, i), (e) => entitySites(e).includes(i), budget);
 }
 
 /** Each entity reading the link between `a` and `b`: its availability now and with the link one nine better (q / 10). */
@@ -998,8 +1042,7 @@ export function oneMoreNineLink(ctx: TopologyContext, a: string, b: string, budg
   if (i === undefined || j === undefined || !reportOf(ctx).figures.length) return [];
   const l = d.linkAt[i * d.sites.length + j];
   if (l === undefined || l < 0 || !d.links[l].q) return [];
-  const links = d.links.map((x, k) => (k === l ? { ...x, q: x.q / 10 } : x));
-  return nineRows(ctx, d, { ...d, links }, (e) => entityLinks(d, e).includes(l), budget);
+  return nineRows(ctx, d, linkNineBetter(d, l), (e) => entityLinks(d, e).includes(l), budget);
 }
 
 /** Entities reading more sites than this get no "where a nine helps most" (one recomputation per site and per link). */
@@ -1036,14 +1079,11 @@ export function whereANineHelps(
   const consider = (h: NineHelps) => {
     if (measure(h.better) < measure(best?.better ?? f) * (1 - 1e-9)) best = h;
   };
-  for (const i of sites) {
-    const siteQ = Float64Array.from(d.siteQ);
-    siteQ[i] /= 10;
-    consider({ site: d.sites[i], kind: "site", availability: 1 - d.siteQ[i], better: entityFigures({ ...d, siteQ }, e, budget) });
-  }
+  for (const i of sites)
+    consider({ site: d.sites[i], kind: "site", availability: 1 - d.siteQ[i], better: nineBetter(ctx, e, siteNineBetter(d, i), budget) });
   for (const l of links) {
     const link = d.links[l];
-    const better = entityFigures({ ...d, links: d.links.map((x, j) => (j === l ? { ...x, q: x.q / 10 } : x)) }, e, budget);
+    const better = nineBetter(ctx, e, linkNineBetter(d, l), budget);
     consider({ site: `${d.sites[link.a]}–${d.sites[link.b]} link`, kind: "link", availability: 1 - link.q, better });
   }
   return best;
