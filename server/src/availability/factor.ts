@@ -396,8 +396,15 @@ class SiteReach {
   readonly offset: Int32Array;
   /** per dependency, in this state: 0 when a quorum stops */
   private readonly writes: Uint8Array;
+  /**
+   * Per slot (viaSlot[k] + i for quorum k's member i, viaSlot[k] for a store), in this state: the
+   * sites a backend site must reach to write there — the leader and, where CockroachDB relays,
+   * each member that reaches it; a store's up writers — at viaSlot·n, viaN of them. The same for
+   * every backend site, so found once a state (judgeQuorums), not once per site.
+   */
   private readonly via: Int32Array;
-  private viaN = 0;
+  private readonly viaN: Int32Array;
+  private readonly viaSlot: Int32Array;
   /** CockroachDB relays through a follower: read once per quorum from derive/latency (lean.ts) */
   private readonly relays: boolean[];
   private readonly d: LeanDesign;
@@ -423,23 +430,49 @@ class SiteReach {
     }
     this.leaderFails = siteList.map(() => new Uint8Array(Math.max(1, slots)));
     this.writes = new Uint8Array(e.deps.length);
-    this.via = new Int32Array(d.sites.length);
+    this.viaSlot = new Int32Array(e.deps.length);
+    for (let k = 1; k < e.deps.length; k++) {
+      const prev = e.deps[k - 1];
+      this.viaSlot[k] = this.viaSlot[k - 1] + (prev.type === "quorum" ? prev.sites.length : 1);
+    }
+    this.via = new Int32Array(Math.max(1, slots) * d.sites.length);
+    this.viaN = new Int32Array(Math.max(1, slots));
     this.relays = e.deps.map((dep) => dep.type === "quorum" && dep.relay);
   }
 
-  /** Whether each quorum the entry writes to keeps writing in this state. */
+  /** Whether each quorum the entry writes to keeps writing in this state, and what a backend site must reach to write to each dependency (via). */
   judgeQuorums(s: LeanState): void {
+    const { d, via, viaN } = this;
+    const n = d.sites.length;
     for (let k = 0; k < this.e.deps.length; k++) {
       const dep = this.e.deps[k];
-      this.writes[k] = dep.type === "quorum" && judgeQuorum(this.d, s, dep) >= QUORUM_STOPS ? 0 : 1;
+      this.writes[k] = dep.type === "quorum" && judgeQuorum(d, s, dep) >= QUORUM_STOPS ? 0 : 1;
+      const slot = this.viaSlot[k];
+      if (dep.type === "store") {
+        let c = 0;
+        for (const w of dep.writers) if (s.siteUp[w]) via[slot * n + c++] = w;
+        viaN[slot] = c;
+        continue;
+      }
+      if (!this.writes[k]) continue;
+      for (let i = 0; i < dep.sites.length; i++) {
+        if (!dep.canLead[i]) continue;
+        const leader = dep.sites[i];
+        const at = (slot + i) * n;
+        let c = 0;
+        via[at + c++] = leader;
+        if (this.relays[k]) for (const m of dep.sites) if (m !== leader && reaches(d, s, m, leader)) via[at + c++] = m;
+        viaN[slot + i] = c;
+      }
     }
   }
 
   /** Whether site g reaches one of the `via` sites for sure (true), cannot (false), or through one of these closed links. */
-  private reachOne(s: LeanState, g: number): boolean | number[] {
+  private reachOne(s: LeanState, g: number, slot: number): boolean | number[] {
     let need: number[] | undefined;
-    for (let v = 0; v < this.viaN; v++) {
-      const m = this.via[v];
+    const at = slot * this.d.sites.length;
+    for (let v = 0; v < this.viaN[slot]; v++) {
+      const m = this.via[at + v];
       const r = this.route[g][m];
       if (m === this.siteList[g]) return true;
       if (r.link < 0) continue;
@@ -458,7 +491,7 @@ class SiteReach {
    * (WorstPlacement); false when site g certainly cannot write to some store at its worst.
    */
   requirements(s: LeanState, g: number): boolean {
-    const { e, d, via } = this;
+    const { e } = this;
     this.needN[g] = 0;
     this.always[g] = 0;
     const fails = this.leaderFails[g];
@@ -468,9 +501,7 @@ class SiteReach {
       const dep = e.deps[k];
       if (dep.type === "store") {
         if (dep.writers.includes(this.siteList[g])) continue;
-        this.viaN = 0;
-        for (const w of dep.writers) if (s.siteUp[w]) via[this.viaN++] = w;
-        const r = this.reachOne(s, g);
+        const r = this.reachOne(s, g, this.viaSlot[k]);
         if (r === false) {
           this.always[g] = 1;
           return false;
@@ -484,11 +515,7 @@ class SiteReach {
       }
       for (let i = 0; i < dep.sites.length; i++) {
         if (!dep.canLead[i]) continue;
-        const leader = dep.sites[i];
-        this.viaN = 0;
-        via[this.viaN++] = leader;
-        if (this.relays[k]) for (const m of dep.sites) if (m !== leader && reaches(d, s, m, leader)) via[this.viaN++] = m;
-        const r = this.reachOne(s, g);
+        const r = this.reachOne(s, g, this.viaSlot[k] + i);
         if (r === false) {
           // the other leaders are still read: at a placement without this one the site may write
           fails[this.offset[k] + i] = 1;
@@ -705,23 +732,101 @@ function logAllHeld(
 /**
  * P(for some set, every closed link in it is down): inclusion–exclusion over the sets (each a
  * store a backend site may fail to reach; their links may overlap), P(all of a union down) = Π q.
+ * The unions are bit masks over the links the sets hold, each built from the union without its
+ * highest set (one OR, no Set per term): the product over a union is that smaller union's times
+ * the q of the links the highest set adds, in the order the sets hold them — the very
+ * multiplications, in the very order, of a product over the union in insertion order, so the
+ * figure is the same to the last bit (a relaying CockroachDB entry's 2^r terms per state were a
+ * JS Set each).
  */
-function anyAllDown(closed: readonly Component[], sets: readonly number[][]): number {
+export function anyAllDown(closed: readonly Component[], sets: readonly number[][]): number {
   const r = sets.length;
   if (r === 1) return sets[0].reduce((a, c) => a * closed[c].q, 1);
-  let total = 0;
-  const union = new Set<number>();
-  for (let mask = 1; mask < 1 << r; mask++) {
-    union.clear();
-    let bits = 0;
-    for (let i = 0; i < r; i++)
-      if (mask & (1 << i)) {
-        bits++;
-        for (const c of sets[i]) union.add(c);
+  const x = scratch(closed.length, sets, r);
+  const { bitOf, stampOf, bit, q, union, prod, parity } = x;
+  // each link the sets hold, a bit (in the order first held); per set, from setAt[i], its links' bits and q in its order
+  // a long-lived server makes billions of calls: the stamps start again before an Int32 would wrap
+  if (x.stamp >= 0x3fffffff) {
+    x.stamp = 0;
+    stampOf.fill(0);
+  }
+  const stamp = ++x.stamp;
+  let links = 0;
+  let n = 0;
+  for (let i = 0; i < r; i++) {
+    x.setAt[i] = n;
+    for (const c of sets[i]) {
+      if (stampOf[c] !== stamp) {
+        stampOf[c] = stamp;
+        bitOf[c] = links++;
       }
-    let prod = 1;
-    for (const c of union) prod *= closed[c].q;
-    total += bits % 2 ? prod : -prod;
+      bit[n] = bitOf[c];
+      q[n++] = closed[c].q;
+    }
+  }
+  x.setAt[r] = n;
+  const words = (links + 31) >>> 5;
+  const terms = 1 << r;
+  for (let w = 0; w < words; w++) union[w] = 0;
+  prod[0] = 1;
+  parity[0] = 0;
+  let total = 0;
+  for (let mask = 1; mask < terms; mask++) {
+    const high = 31 - Math.clz32(mask);
+    const low = mask ^ (1 << high);
+    const at = mask * words;
+    const from = low * words;
+    for (let w = 0; w < words; w++) union[at + w] = union[from + w];
+    let p = prod[low];
+    for (let j = x.setAt[high]; j < x.setAt[high + 1]; j++) {
+      const b = bit[j];
+      const m = 1 << (b & 31);
+      const w = at + (b >>> 5);
+      if (union[w] & m) continue;
+      union[w] |= m;
+      p *= q[j];
+    }
+    prod[mask] = p;
+    parity[mask] = parity[low] ^ 1;
+    total += parity[mask] ? p : -p;
   }
   return Math.min(1, Math.max(0, total));
+}
+
+/** anyAllDown's scratch, grown to the largest call (at most 2^MAX_REQUIREMENTS terms): a state allocates nothing. */
+const ie = {
+  stamp: 0,
+  /** per closed link: its bit in the current call, valid where stampOf is the call's stamp */
+  bitOf: new Int32Array(0),
+  stampOf: new Int32Array(0),
+  /** the sets' links flattened, set by set: each one's bit and q; set i at setAt[i] … setAt[i + 1] */
+  bit: new Int32Array(0),
+  q: new Float64Array(0),
+  setAt: new Int32Array(0),
+  /** per term (a mask of sets): the union's bits (`words` per term), the product over it, the parity of its set count */
+  union: new Uint32Array(0),
+  prod: new Float64Array(0),
+  parity: new Uint8Array(0),
+};
+
+function scratch(links: number, sets: readonly (readonly number[])[], r: number): typeof ie {
+  let held = 0;
+  for (const set of sets) held += set.length;
+  const terms = 1 << r;
+  const words = (Math.min(links, held) + 31) >>> 5;
+  if (ie.bitOf.length < links) {
+    ie.bitOf = new Int32Array(links);
+    ie.stampOf = new Int32Array(links);
+  }
+  if (ie.bit.length < held) {
+    ie.bit = new Int32Array(held);
+    ie.q = new Float64Array(held);
+  }
+  if (ie.setAt.length < r + 1) ie.setAt = new Int32Array(r + 1);
+  if (ie.prod.length < terms) {
+    ie.prod = new Float64Array(terms);
+    ie.parity = new Uint8Array(terms);
+  }
+  if (ie.union.length < terms * words) ie.union = new Uint32Array(terms * words);
+  return ie;
 }
