@@ -13,7 +13,8 @@
  * no Node APIs.
  */
 import { leaderUnpinnable } from "../derive/engines";
-import { componentsOf, enumerateStates } from "./enumerate";
+import { finish, type Steps } from "../util/steps";
+import { componentsOf, enumerateStatesSteps } from "./enumerate";
 import { entityLinks, entitySites, judgeTrafficPinned, type LeanDesign, type LeanQuorum, type LeanTraffic, MAX_PLACEMENTS } from "./lean";
 
 /** How an engine pins a leader, in its own words; undefined for an engine Quorate does not know (review style: YugabyteDB's are not CockroachDB's). */
@@ -75,6 +76,17 @@ export interface PinAvailability {
  * one figure.
  */
 export function bestServed(d: LeanDesign, e: LeanTraffic, worst: number, worstExact: boolean, budget = BEST_STATE_BUDGET): BestServed {
+  return finish(bestServedSteps(d, e, worst, worstExact, budget));
+}
+
+/** bestServed step-wise (its states judged STATES_PER_STEP at a time, enumerate.ts): the editor computes it between keystrokes. */
+export function* bestServedSteps(
+  d: LeanDesign,
+  e: LeanTraffic,
+  worst: number,
+  worstExact: boolean,
+  budget = BEST_STATE_BUDGET,
+): Steps<BestServed> {
   const quorums = e.deps.filter((x): x is LeanQuorum => x.type === "quorum");
   // a store whose engine cannot keep a pinned leader (etcd, Consul) has no best end: the worst placement is what it gets (review M98)
   const unpinnable = quorums.some((q) => leaderUnpinnable((q.owner as { engine?: { value: string } }).engine?.value) !== undefined);
@@ -86,7 +98,7 @@ export function bestServed(d: LeanDesign, e: LeanTraffic, worst: number, worstEx
   const any = new Float64Array(pins.length);
   const here = new Float64Array(pins.length);
   const comps = componentsOf(d, entitySites(e), entityLinks(d, e));
-  const r = enumerateStates(d, comps, budget, (s, p) => {
+  const r = yield* enumerateStatesSteps(d, comps, budget, (s, p) => {
     judgeTrafficPinned(d, s, e, pins, here);
     for (let c = 0; c < pins.length; c++) {
       lost[c] += p * here[c];

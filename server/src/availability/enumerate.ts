@@ -5,6 +5,7 @@
  * or the next level does not fit in the state budget (`bounded`). Never sampled.
  * Pure: no editor, no connection, no Node APIs.
  */
+import { finish, type Steps } from "../util/steps";
 import type { LeanDesign, LeanState } from "./lean";
 
 /** Enumeration stops once the states not yet judged weigh less than this. */
@@ -64,6 +65,9 @@ function binomial(m: number, k: number): number {
   return Math.round(r);
 }
 
+/** States judged between two yields of enumerateStatesSteps: about a millisecond of the editor's thread at twenty sites. */
+export const STATES_PER_STEP = 128;
+
 /**
  * Judges every state of `comps` level by level. `judge(state, p, failed)` is called once per
  * state with its probability and the indexes (into `comps`, ascending) of the components down
@@ -76,6 +80,23 @@ export function enumerateStates(
   budget: number,
   judge: (s: LeanState, p: number, failed: readonly number[]) => void,
 ): EnumerationResult {
+  return finish(enumerateStatesSteps(d, comps, budget, judge));
+}
+
+/**
+ * enumerateStates step-wise: it yields every `per` states, so the editor's thread (service.ts,
+ * stepThrough) takes keystrokes and hovers between them — one entity of twenty sites was one
+ * 1.6 s step. Each level's subsets in lexicographic order, each state's probability the product
+ * of p0 and the ratios of its failed components in that order (prefix products): the states, and
+ * every sum over them, in the order and to the bit of the recursion it replaces.
+ */
+export function* enumerateStatesSteps(
+  d: LeanDesign,
+  comps: readonly Component[],
+  budget: number,
+  judge: (s: LeanState, p: number, failed: readonly number[]) => void,
+  per = STATES_PER_STEP,
+): Steps<EnumerationResult> {
   const m = comps.length;
   const state: LeanState = { siteUp: new Uint8Array(d.sites.length).fill(1), linkUp: new Uint8Array(d.links.length).fill(1) };
   const dist = failureCountDistribution(comps);
@@ -89,31 +110,38 @@ export function enumerateStates(
     if (c.type === "site") state.siteUp[c.index] = v;
     else state.linkUp[c.index] = v;
   };
-
+  // chosen: the failed components of the state judged; pre[j]: p0 times the ratios of chosen[0..j)
   const chosen: number[] = [];
-  let states = 0;
-  const level = (k: number, start: number, p: number) => {
-    if (chosen.length === k) {
-      states++;
-      judge(state, p, chosen);
-      return;
-    }
-    for (let i = start; i <= m - (k - chosen.length); i++) {
-      chosen.push(i);
-      set(comps[i], 0);
-      level(k, i + 1, p * ratio[i]);
-      set(comps[i], 1);
-      chosen.pop();
+  const pre = new Float64Array(m + 1);
+  pre[0] = p0;
+  // chosen[j..k) from `first` on, consecutive, each down
+  const fill = (j: number, k: number, first: number) => {
+    for (let t = j, c = first; t < k; t++, c++) {
+      chosen[t] = c;
+      set(comps[c], 0);
+      pre[t + 1] = pre[t] * ratio[c];
     }
   };
-
+  let states = 0;
   let k = 0;
   for (; k <= m; k++) {
     // a small entity is judged whole (exact) even once the rest weighs less than the target
     if (k > 0 && tail[k - 1] < UNJUDGED_TARGET && m > EXACT_COMPONENTS) break;
     const count = binomial(m, k);
     if (states + count > budget && k > 0) break;
-    level(k, 0, p0);
+    chosen.length = k;
+    fill(0, k, 0);
+    for (;;) {
+      states++;
+      judge(state, pre[k], chosen);
+      if (states % per === 0) yield;
+      // the next subset: the rightmost component that can move moves one on, those after it follow it
+      let j = k - 1;
+      while (j >= 0 && chosen[j] === m - k + j) j--;
+      for (let t = Math.max(j, 0); t < k; t++) set(comps[chosen[t]], 1);
+      if (j < 0) break;
+      fill(j, k, chosen[j] + 1);
+    }
   }
   const maxFailures = k - 1;
   const exact = maxFailures >= m;

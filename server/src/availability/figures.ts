@@ -16,10 +16,10 @@ import { soleCopyRpoText, soleCopySite } from "../derive/siteloss";
 import { availabilityPercent, count, minutes, percentOfTime, seconds, sig } from "../util/format";
 import { listText } from "../util/strings";
 import { majority, total } from "../math/quorum";
-import { type Component, CutSets, enumerateStates, type EnumerationResult } from "./enumerate";
+import { type Component, CutSets, enumerateStatesSteps, type EnumerationResult } from "./enumerate";
 import { API_CUT_OFF, API_HOME_DOWN, API_QUORUM_STOPS, API_SERVERS_DOWN, planOf, type Tally, wholePlan } from "./factor";
 import { finish, type Steps } from "../util/steps";
-import { BEST_STATE_BUDGET, type BestServed, bestServed } from "./best";
+import { BEST_STATE_BUDGET, type BestServed, bestServedSteps } from "./best";
 import { FAILOVER_HEAD, failoverGap, failoverGapText } from "./failover";
 import {
   asyncRpo,
@@ -446,7 +446,17 @@ export function works(d: LeanDesign, s: Parameters<typeof judgeQuorum>[1], e: Le
  * Figures of one entity, judging at most `budget` states (`whole`: every component state by state, no closed form — the reference the property test compares with;
  * `best: false`: no best leader placement, servedBest null — a figure read only for its availability, minutes and conflicts, as "one more nine" reads it).
  */
-export function entityFigures(d: LeanDesign, e: LeanEntity, budget: number, { whole = false, best = true } = {}): EntityFigures {
+export function entityFigures(d: LeanDesign, e: LeanEntity, budget: number, options: { whole?: boolean; best?: boolean } = {}): EntityFigures {
+  return finish(entityFiguresSteps(d, e, budget, options));
+}
+
+/** entityFigures step-wise: its states judged STATES_PER_STEP at a time (enumerate.ts), so the editor's thread is never held for a whole entity. */
+export function* entityFiguresSteps(
+  d: LeanDesign,
+  e: LeanEntity,
+  budget: number,
+  { whole = false, best = true } = {},
+): Steps<EntityFigures> {
   const plan = whole ? wholePlan(d, e) : planOf(d, e);
   const comps = [...plan.core, ...plan.closed];
   const outcomeWords: readonly string[] = e.type === "quorum" ? QUORUM_OUTCOMES : e.type === "store" ? STORE_OUTCOMES : TRAFFIC_OUTCOMES;
@@ -459,7 +469,7 @@ export function entityFigures(d: LeanDesign, e: LeanEntity, budget: number, { wh
     outcomeP: new Float64Array(outcomeWords.length),
     cuts: new CutSets(),
   };
-  const r: EnumerationResult = enumerateStates(d, plan.core, budget, (s, p, failed) => plan.judge(s, p, failed, t));
+  const r: EnumerationResult = yield* enumerateStatesSteps(d, plan.core, budget, (s, p, failed) => plan.judge(s, p, failed, t));
   const { down, conflict, lostRps, outcomeP } = t;
   const multiWriter = e.type === "store" && e.writers.length > 1;
   // the state probabilities sum to 1 only within rounding: an entity down in every state comes out
@@ -477,6 +487,8 @@ export function entityFigures(d: LeanDesign, e: LeanEntity, budget: number, { wh
   const kind = kindOf(e);
   const served = e.type === "traffic" ? 1 - nearOne(Math.min(1, (e.peak > 0 ? lostRps / e.peak : 0) + r.unjudged)) : null;
   const storeOwner = e.type === "store" ? e.owner : e.type === "quorum" && e.kind !== "etcd" ? (e.owner as Store) : undefined;
+  const servedBest =
+    e.type === "traffic" && best ? yield* bestServedSteps(d, e, served!, r.method === "exact", Math.min(budget, BEST_STATE_BUDGET)) : null;
   return {
     entity: entityName(e),
     label: e.name,
@@ -496,8 +508,7 @@ export function entityFigures(d: LeanDesign, e: LeanEntity, budget: number, { wh
     brokenAllUp: t.cuts.brokenAllUp,
     conflictProbability: e.type === "traffic" || kind === "etcd" ? null : multiWriter ? Math.min(1, conflict + r.unjudged) : 0,
     servedFraction: served,
-    servedBest:
-      e.type === "traffic" && best ? bestServed(d, e, served!, r.method === "exact", Math.min(budget, BEST_STATE_BUDGET)) : null,
+    servedBest,
     outcomes,
     rto: e.type === "traffic" ? rtoEstimate(e.owner) : null,
     rpoSeconds: storeOwner ? storeRpo(storeOwner) : null,
@@ -591,7 +602,8 @@ export function* availabilityReportSteps(ctx: TopologyContext, budget = DESIGN_S
   const each = Math.max(Math.min(ENTITY_STATE_FLOOR, budget), Math.floor(budget / Math.max(1, entities.length)));
   const figures: EntityFigures[] = [];
   for (const e of entities) {
-    figures.push(withSoleCopy(ctx, figuresWithRelay(d, e, each)));
+    // the entity's states a few at a time (enumerate.ts STATES_PER_STEP), then a step of its own
+    figures.push(withSoleCopy(ctx, yield* figuresWithRelaySteps(d, e, each)));
     yield;
   }
   // a voter that cannot dial the others' pods as designed (quorum/member-unreachable): the figures count its vote out where it reaches none of them (votingCounts), else count it
@@ -659,22 +671,27 @@ export function rpoCondition(ctx: TopologyContext, st: Store): string | undefine
 
 /** An entity's figures; for a traffic entry writing to CockroachDB, with what they are without the follower relay. */
 export function figuresWithRelay(d: LeanDesign, e: LeanEntity, budget: number): EntityFigures {
-  const f = entityFigures(d, e, budget);
+  return finish(figuresWithRelaySteps(d, e, budget));
+}
+
+/** figuresWithRelay step-wise (entityFiguresSteps): the editor computes an entity between keystrokes, not in one step. */
+export function* figuresWithRelaySteps(d: LeanDesign, e: LeanEntity, budget: number): Steps<EntityFigures> {
+  const f = yield* entityFiguresSteps(d, e, budget);
   if (e.type !== "traffic") return f;
   // a relay the store's engine declares (CockroachDB 24.1 or later) is a fact, not a condition (review M74)
   const relaying = e.deps.filter((x): x is LeanQuorum => x.type === "quorum" && x.relay && relayOf(x) === "assumed");
-  if (!relaying.length) return withRelayFigures(d, e, f, budget);
+  if (!relaying.length) return yield* withRelayFigures(d, e, f, budget);
   // the same quorums without the relay, with scratch of their own
-  const without = figuresRelayed(d, e, relaying, false, budget);
+  const without = yield* figuresRelayed(d, e, relaying, false, budget);
   if (without.unavailability <= f.unavailability * (1 + 1e-9)) return f;
   return { ...f, withoutRelay: { stores: relaying.map((q) => (q.owner as Store).name?.value ?? q.name), figures: without } };
 }
 
 /** The entry judged again as if its CockroachDB stores before 24.1 relayed (review M117b): attached when that raises its figure. */
-function withRelayFigures(d: LeanDesign, e: LeanTraffic, f: EntityFigures, budget: number): EntityFigures {
+function* withRelayFigures(d: LeanDesign, e: LeanTraffic, f: EntityFigures, budget: number): Steps<EntityFigures> {
   const older = e.deps.filter((x): x is LeanQuorum => x.type === "quorum" && !x.relay && x.kind === "consensus" && beforeRelay(x));
   if (!older.length) return f;
-  const withRelay = figuresRelayed(d, e, older, true, budget);
+  const withRelay = yield* figuresRelayed(d, e, older, true, budget);
   if (withRelay.unavailability >= f.unavailability * (1 - 1e-9)) return f;
   const owners = older.map((q) => q.owner as Store);
   return {
@@ -688,11 +705,11 @@ function withRelayFigures(d: LeanDesign, e: LeanTraffic, f: EntityFigures, budge
 }
 
 /** The entry's figures with `quorums` relaying (or not) as `relay` says: those quorums and the entry with scratch of their own. */
-function figuresRelayed(d: LeanDesign, e: LeanTraffic, quorums: readonly LeanQuorum[], relay: boolean, budget: number): EntityFigures {
+function* figuresRelayed(d: LeanDesign, e: LeanTraffic, quorums: readonly LeanQuorum[], relay: boolean, budget: number): Steps<EntityFigures> {
   const flipped = new Map<object, LeanQuorum>(
     quorums.map((q) => [q, { ...q, relay, canLead: new Uint8Array(q.canLead.length), judged: new Int32Array(1) }]),
   );
-  return entityFigures(
+  return yield* entityFiguresSteps(
     d,
     {
       ...e,

@@ -34,7 +34,7 @@ import { codeActionsOf } from "./actions";
 import { headRange, moreFindings, shownFindings, toDiagnostics } from "./convert";
 import { DriftIndex } from "./drift";
 import type { FileState, Workspace } from "./files";
-import { type Cancellation, CancelledError, stepThrough } from "./host";
+import { type Cancellation, CancelledError, SLICE_MS, stepThrough } from "./host";
 import { hoverOf } from "./hover";
 import { completionOf, definitionOf, documentSymbolsOf, prepareRenameOf, referencesOf, renameOf } from "./navigation";
 import { DEFAULT_SETTINGS, type Settings } from "./settings";
@@ -366,7 +366,7 @@ export class QuorateService implements Workspace {
   /**
    * Starts computing the late findings of `f`'s analysis, cancelling the run for an older one.
    * A design without objectives is answered at once (no second publish); otherwise the run
-   * goes a step per turn of the event loop and, if its analysis is still the file's when it
+   * goes in slices of the event loop (SLICE_MS; its steps are a few states each) and, if its analysis is still the file's when it
    * ends, replaces the file's late findings and tells the listener.
    */
   private startLate(f: FileState): void {
@@ -385,7 +385,8 @@ export class QuorateService implements Workspace {
     }
     const run = new LateRun(async () => {
       try {
-        const findings = await stepThrough(steps, run, "the availability figures", 1);
+        // steps of a few states each (availability/enumerate.ts STATES_PER_STEP), run in slices: a keystroke waits a slice, not an entity
+        const findings = await stepThrough(steps, run, "the availability figures", { ms: SLICE_MS });
         if (this.lateRuns.get(f.uri) !== run || f.analysis !== a) return;
         this.lateRuns.delete(f.uri);
         const held = this.late.get(f.uri)?.findings ?? [];
