@@ -66,8 +66,23 @@ test("bit-mask inclusion–exclusion equals the Set one to the last bit, on rand
   }
   // a call after a larger one reads none of its scratch
   const closed = [0.1, 0.2, 0.3].map(link);
-  assert.equal(anyAllDown(closed, [[0, 1], [1, 2]]), anyAllDownWithSets(closed, [[0, 1], [1, 2]]));
-  assert.equal(anyAllDown(closed, [[0, 1], [1, 2]]), 0.1 * 0.2 + 0.2 * 0.3 - 0.1 * 0.2 * 0.3);
+  assert.equal(
+    anyAllDown(closed, [
+      [0, 1],
+      [1, 2],
+    ]),
+    anyAllDownWithSets(closed, [
+      [0, 1],
+      [1, 2],
+    ]),
+  );
+  assert.equal(
+    anyAllDown(closed, [
+      [0, 1],
+      [1, 2],
+    ]),
+    0.1 * 0.2 + 0.2 * 0.3 - 0.1 * 0.2 * 0.3,
+  );
 });
 
 /** The enumeration as it was: recursion level by level. */
@@ -115,7 +130,11 @@ test("the step-wise enumeration judges the recursion's states, in its order and 
     const steps = enumerateStatesSteps(d, comps, budget, (s, p, failed) => {
       seen.push([p, failed.join(",")]);
       // the state is the failed components down, every other up
-      up.push(Array.from(s.siteUp, (x, i) => (x ? "" : i)).filter((x) => x !== "").join(","));
+      up.push(
+        Array.from(s.siteUp, (x, i) => (x ? "" : i))
+          .filter((x) => x !== "")
+          .join(","),
+      );
     });
     let yields = 0;
     let n = steps.next();
@@ -124,10 +143,16 @@ test("the step-wise enumeration judges the recursion's states, in its order and 
       assert.equal(seen.length % STATES_PER_STEP, 0, `seed ${seed}: a yield after ${seen.length} states`);
     }
     assert.deepEqual(seen, recursiveStates(comps, budget), `seed ${seed} round ${round}`);
-    assert.deepEqual(up, seen.map(([, f]) => f));
+    assert.deepEqual(
+      up,
+      seen.map(([, f]) => f),
+    );
     assert.equal(yields, Math.floor(seen.length / STATES_PER_STEP));
     assert.equal(n.value.states, seen.length);
-    assert.deepEqual(enumerateStates(d, comps, budget, () => {}), n.value);
+    assert.deepEqual(
+      enumerateStates(d, comps, budget, () => {}),
+      n.value,
+    );
   }
 });
 

@@ -446,7 +446,12 @@ export function works(d: LeanDesign, s: Parameters<typeof judgeQuorum>[1], e: Le
  * Figures of one entity, judging at most `budget` states (`whole`: every component state by state, no closed form — the reference the property test compares with;
  * `best: false`: no best leader placement, servedBest null — a figure read only for its availability, minutes and conflicts, as "one more nine" reads it).
  */
-export function entityFigures(d: LeanDesign, e: LeanEntity, budget: number, options: { whole?: boolean; best?: boolean } = {}): EntityFigures {
+export function entityFigures(
+  d: LeanDesign,
+  e: LeanEntity,
+  budget: number,
+  options: { whole?: boolean; best?: boolean } = {},
+): EntityFigures {
   return finish(entityFiguresSteps(d, e, budget, options));
 }
 
@@ -705,7 +710,13 @@ function* withRelayFigures(d: LeanDesign, e: LeanTraffic, f: EntityFigures, budg
 }
 
 /** The entry's figures with `quorums` relaying (or not) as `relay` says: those quorums and the entry with scratch of their own. */
-function* figuresRelayed(d: LeanDesign, e: LeanTraffic, quorums: readonly LeanQuorum[], relay: boolean, budget: number): Steps<EntityFigures> {
+function* figuresRelayed(
+  d: LeanDesign,
+  e: LeanTraffic,
+  quorums: readonly LeanQuorum[],
+  relay: boolean,
+  budget: number,
+): Steps<EntityFigures> {
   const flipped = new Map<object, LeanQuorum>(
     quorums.map((q) => [q, { ...q, relay, canLead: new Uint8Array(q.canLead.length), judged: new Int32Array(1) }]),
   );
