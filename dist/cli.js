@@ -13801,15 +13801,15 @@ function readCluster(r2, it, index) {
     electionTimeoutMs: r2.num(ee.get("electionTimeoutMs")),
     invalid: invalidFields(r2, ee, ["heartbeatMs", "electionTimeoutMs"])
   }));
-  const istio = r2.block(e.get("istio"), (ie, entry2) => ({
+  const istio = r2.block(e.get("istio"), (ie2, entry2) => ({
     keySpan: entry2.keySpan,
-    meshId: r2.str(ie.get("meshId")),
-    clusterName: r2.str(ie.get("clusterName")),
-    network: r2.str(ie.get("network")),
-    role: r2.str(ie.get("role")),
-    primary: r2.str(ie.get("primary")),
-    rootCa: r2.str(ie.get("rootCa")),
-    eastWestGateway: r2.bool(ie.get("eastWestGateway"))
+    meshId: r2.str(ie2.get("meshId")),
+    clusterName: r2.str(ie2.get("clusterName")),
+    network: r2.str(ie2.get("network")),
+    role: r2.str(ie2.get("role")),
+    primary: r2.str(ie2.get("primary")),
+    rootCa: r2.str(ie2.get("rootCa")),
+    eastWestGateway: r2.bool(ie2.get("eastWestGateway"))
   }));
   const linkerd = r2.block(e.get("linkerd"), (le, entry2) => {
     const linksEntry = le.get("links");
@@ -18626,7 +18626,11 @@ function binomial(m, k) {
   for (let i = 1; i <= k; i++) r2 = r2 * (m - k + i) / i;
   return Math.round(r2);
 }
+var STATES_PER_STEP = 128;
 function enumerateStates(d, comps, budget, judge2) {
+  return finish(enumerateStatesSteps(d, comps, budget, judge2));
+}
+function* enumerateStatesSteps(d, comps, budget, judge2, per = STATES_PER_STEP) {
   const m = comps.length;
   const state = { siteUp: new Uint8Array(d.sites.length).fill(1), linkUp: new Uint8Array(d.links.length).fill(1) };
   const dist = failureCountDistribution(comps);
@@ -18640,27 +18644,33 @@ function enumerateStates(d, comps, budget, judge2) {
     else state.linkUp[c.index] = v;
   };
   const chosen = [];
-  let states = 0;
-  const level = (k2, start, p) => {
-    if (chosen.length === k2) {
-      states++;
-      judge2(state, p, chosen);
-      return;
-    }
-    for (let i = start; i <= m - (k2 - chosen.length); i++) {
-      chosen.push(i);
-      set(comps[i], 0);
-      level(k2, i + 1, p * ratio[i]);
-      set(comps[i], 1);
-      chosen.pop();
+  const pre = new Float64Array(m + 1);
+  pre[0] = p0;
+  const fill = (j, k2, first) => {
+    for (let t = j, c = first; t < k2; t++, c++) {
+      chosen[t] = c;
+      set(comps[c], 0);
+      pre[t + 1] = pre[t] * ratio[c];
     }
   };
+  let states = 0;
   let k = 0;
   for (; k <= m; k++) {
     if (k > 0 && tail[k - 1] < UNJUDGED_TARGET && m > EXACT_COMPONENTS) break;
     const count2 = binomial(m, k);
     if (states + count2 > budget && k > 0) break;
-    level(k, 0, p0);
+    chosen.length = k;
+    fill(0, k, 0);
+    for (; ; ) {
+      states++;
+      judge2(state, pre[k], chosen);
+      if (states % per === 0) yield;
+      let j = k - 1;
+      while (j >= 0 && chosen[j] === m - k + j) j--;
+      for (let t = Math.max(j, 0); t < k; t++) set(comps[chosen[t]], 1);
+      if (j < 0) break;
+      fill(j, k, chosen[j] + 1);
+    }
   }
   const maxFailures = k - 1;
   const exact = maxFailures >= m;
@@ -19455,8 +19465,15 @@ var SiteReach = class {
   offset;
   /** per dependency, in this state: 0 when a quorum stops */
   writes;
+  /**
+   * Per slot (viaSlot[k] + i for quorum k's member i, viaSlot[k] for a store), in this state: the
+   * sites a backend site must reach to write there — the leader and, where CockroachDB relays,
+   * each member that reaches it; a store's up writers — at viaSlot·n, viaN of them. The same for
+   * every backend site, so found once a state (judgeQuorums), not once per site.
+   */
   via;
-  viaN = 0;
+  viaN;
+  viaSlot;
   /** CockroachDB relays through a follower: read once per quorum from derive/latency (lean.ts) */
   relays;
   d;
@@ -19481,21 +19498,49 @@ var SiteReach = class {
     }
     this.leaderFails = siteList.map(() => new Uint8Array(Math.max(1, slots)));
     this.writes = new Uint8Array(e.deps.length);
-    this.via = new Int32Array(d.sites.length);
+    this.viaSlot = new Int32Array(e.deps.length);
+    for (let k = 1; k < e.deps.length; k++) {
+      const prev = e.deps[k - 1];
+      this.viaSlot[k] = this.viaSlot[k - 1] + (prev.type === "quorum" ? prev.sites.length : 1);
+    }
+    this.via = new Int32Array(Math.max(1, slots) * d.sites.length);
+    this.viaN = new Int32Array(Math.max(1, slots));
     this.relays = e.deps.map((dep) => dep.type === "quorum" && dep.relay);
   }
-  /** Whether each quorum the entry writes to keeps writing in this state. */
+  /** Whether each quorum the entry writes to keeps writing in this state, and what a backend site must reach to write to each dependency (via). */
   judgeQuorums(s) {
+    const { d, via, viaN } = this;
+    const n = d.sites.length;
     for (let k = 0; k < this.e.deps.length; k++) {
       const dep = this.e.deps[k];
-      this.writes[k] = dep.type === "quorum" && judgeQuorum(this.d, s, dep) >= QUORUM_STOPS ? 0 : 1;
+      this.writes[k] = dep.type === "quorum" && judgeQuorum(d, s, dep) >= QUORUM_STOPS ? 0 : 1;
+      const slot = this.viaSlot[k];
+      if (dep.type === "store") {
+        let c = 0;
+        for (const w of dep.writers) if (s.siteUp[w]) via[slot * n + c++] = w;
+        viaN[slot] = c;
+        continue;
+      }
+      if (!this.writes[k]) continue;
+      for (let i = 0; i < dep.sites.length; i++) {
+        if (!dep.canLead[i]) continue;
+        const leader = dep.sites[i];
+        const at = (slot + i) * n;
+        let c = 0;
+        via[at + c++] = leader;
+        if (this.relays[k]) {
+          for (const m of dep.sites) if (m !== leader && reaches(d, s, m, leader)) via[at + c++] = m;
+        }
+        viaN[slot + i] = c;
+      }
     }
   }
   /** Whether site g reaches one of the `via` sites for sure (true), cannot (false), or through one of these closed links. */
-  reachOne(s, g) {
+  reachOne(s, g, slot) {
     let need;
-    for (let v = 0; v < this.viaN; v++) {
-      const m = this.via[v];
+    const at = slot * this.d.sites.length;
+    for (let v = 0; v < this.viaN[slot]; v++) {
+      const m = this.via[at + v];
       const r2 = this.route[g][m];
       if (m === this.siteList[g]) return true;
       if (r2.link < 0) continue;
@@ -19513,7 +19558,7 @@ var SiteReach = class {
    * (WorstPlacement); false when site g certainly cannot write to some store at its worst.
    */
   requirements(s, g) {
-    const { e, d, via } = this;
+    const { e } = this;
     this.needN[g] = 0;
     this.always[g] = 0;
     const fails = this.leaderFails[g];
@@ -19523,9 +19568,7 @@ var SiteReach = class {
       const dep = e.deps[k];
       if (dep.type === "store") {
         if (dep.writers.includes(this.siteList[g])) continue;
-        this.viaN = 0;
-        for (const w of dep.writers) if (s.siteUp[w]) via[this.viaN++] = w;
-        const r2 = this.reachOne(s, g);
+        const r2 = this.reachOne(s, g, this.viaSlot[k]);
         if (r2 === false) {
           this.always[g] = 1;
           return false;
@@ -19539,13 +19582,7 @@ var SiteReach = class {
       }
       for (let i = 0; i < dep.sites.length; i++) {
         if (!dep.canLead[i]) continue;
-        const leader = dep.sites[i];
-        this.viaN = 0;
-        via[this.viaN++] = leader;
-        if (this.relays[k]) {
-          for (const m of dep.sites) if (m !== leader && reaches(d, s, m, leader)) via[this.viaN++] = m;
-        }
-        const r2 = this.reachOne(s, g);
+        const r2 = this.reachOne(s, g, this.viaSlot[k] + i);
         if (r2 === false) {
           fails[this.offset[k] + i] = 1;
           ok = false;
@@ -19704,21 +19741,88 @@ function logAllHeld(closed, closedLog, all, count2, mark2, stamp) {
 function anyAllDown(closed, sets) {
   const r2 = sets.length;
   if (r2 === 1) return sets[0].reduce((a, c) => a * closed[c].q, 1);
-  let total2 = 0;
-  const union = /* @__PURE__ */ new Set();
-  for (let mask = 1; mask < 1 << r2; mask++) {
-    union.clear();
-    let bits = 0;
-    for (let i = 0; i < r2; i++)
-      if (mask & 1 << i) {
-        bits++;
-        for (const c of sets[i]) union.add(c);
+  const x = scratch(closed.length, sets, r2);
+  const { bitOf, stampOf, bit, q, union, prod, parity } = x;
+  if (x.stamp >= 1073741823) {
+    x.stamp = 0;
+    stampOf.fill(0);
+  }
+  const stamp = ++x.stamp;
+  let links = 0;
+  let n = 0;
+  for (let i = 0; i < r2; i++) {
+    x.setAt[i] = n;
+    for (const c of sets[i]) {
+      if (stampOf[c] !== stamp) {
+        stampOf[c] = stamp;
+        bitOf[c] = links++;
       }
-    let prod = 1;
-    for (const c of union) prod *= closed[c].q;
-    total2 += bits % 2 ? prod : -prod;
+      bit[n] = bitOf[c];
+      q[n++] = closed[c].q;
+    }
+  }
+  x.setAt[r2] = n;
+  const words = links + 31 >>> 5;
+  const terms = 1 << r2;
+  for (let w = 0; w < words; w++) union[w] = 0;
+  prod[0] = 1;
+  parity[0] = 0;
+  let total2 = 0;
+  for (let mask = 1; mask < terms; mask++) {
+    const high = 31 - Math.clz32(mask);
+    const low = mask ^ 1 << high;
+    const at = mask * words;
+    const from = low * words;
+    for (let w = 0; w < words; w++) union[at + w] = union[from + w];
+    let p = prod[low];
+    for (let j = x.setAt[high]; j < x.setAt[high + 1]; j++) {
+      const b = bit[j];
+      const m = 1 << (b & 31);
+      const w = at + (b >>> 5);
+      if (union[w] & m) continue;
+      union[w] |= m;
+      p *= q[j];
+    }
+    prod[mask] = p;
+    parity[mask] = parity[low] ^ 1;
+    total2 += parity[mask] ? p : -p;
   }
   return Math.min(1, Math.max(0, total2));
+}
+var ie = {
+  stamp: 0,
+  /** per closed link: its bit in the current call, valid where stampOf is the call's stamp */
+  bitOf: new Int32Array(0),
+  stampOf: new Int32Array(0),
+  /** the sets' links flattened, set by set: each one's bit and q; set i at setAt[i] … setAt[i + 1] */
+  bit: new Int32Array(0),
+  q: new Float64Array(0),
+  setAt: new Int32Array(0),
+  /** per term (a mask of sets): the union's bits (`words` per term), the product over it, the parity of its set count */
+  union: new Uint32Array(0),
+  prod: new Float64Array(0),
+  parity: new Uint8Array(0)
+};
+function scratch(links, sets, r2) {
+  let held = 0;
+  for (const set of sets) held += set.length;
+  const terms = 1 << r2;
+  const words = Math.min(links, held) + 31 >>> 5;
+  if (ie.bitOf.length < links) {
+    ie.bitOf = new Int32Array(links);
+    ie.stampOf = new Int32Array(links);
+  }
+  if (ie.bit.length < held) {
+    ie.bit = new Int32Array(held);
+    ie.q = new Float64Array(held);
+  }
+  if (ie.setAt.length < r2 + 1) ie.setAt = new Int32Array(r2 + 1);
+  if (ie.prod.length < terms) {
+    ie.prod = new Float64Array(terms);
+    ie.parity = new Uint8Array(terms);
+  }
+  if (ie.union.length < terms * words) ie.union = new Uint32Array(terms * words);
+  return ie;
 }
 
 // server/src/availability/best.ts
@@ -19731,7 +19835,7 @@ function pinWords(engine) {
   return void 0;
 }
 var BEST_STATE_BUDGET = 1e5;
-function bestServed(d, e, worst, worstExact, budget = BEST_STATE_BUDGET) {
+function* bestServedSteps(d, e, worst, worstExact, budget = BEST_STATE_BUDGET) {
   const quorums = e.deps.filter((x) => x.type === "quorum");
   const unpinnable = quorums.some((q) => leaderUnpinnable(q.owner.engine?.value) !== void 0);
   if (!quorums.length || unpinnable)
@@ -19742,7 +19846,7 @@ function bestServed(d, e, worst, worstExact, budget = BEST_STATE_BUDGET) {
   const any = new Float64Array(pins.length);
   const here = new Float64Array(pins.length);
   const comps = componentsOf(d, entitySites(e), entityLinks(d, e));
-  const r2 = enumerateStates(d, comps, budget, (s, p) => {
+  const r2 = yield* enumerateStatesSteps(d, comps, budget, (s, p) => {
     judgeTrafficPinned(d, s, e, pins, here);
     for (let c = 0; c < pins.length; c++) {
       lost[c] += p * here[c];
@@ -20003,7 +20107,10 @@ function storeRpo(st) {
   if (rep === "async" || rep === "crdt") return asyncRpo(st) ?? null;
   return null;
 }
-function entityFigures(d, e, budget, { whole = false } = {}) {
+function entityFigures(d, e, budget, options = {}) {
+  return finish(entityFiguresSteps(d, e, budget, options));
+}
+function* entityFiguresSteps(d, e, budget, { whole = false, best = true } = {}) {
   const plan2 = whole ? wholePlan(d, e) : planOf(d, e);
   const comps = [...plan2.core, ...plan2.closed];
   const outcomeWords = e.type === "quorum" ? QUORUM_OUTCOMES : e.type === "store" ? STORE_OUTCOMES : TRAFFIC_OUTCOMES;
@@ -20016,7 +20123,7 @@ function entityFigures(d, e, budget, { whole = false } = {}) {
     outcomeP: new Float64Array(outcomeWords.length),
     cuts: new CutSets()
   };
-  const r2 = enumerateStates(d, plan2.core, budget, (s, p, failed) => plan2.judge(s, p, failed, t));
+  const r2 = yield* enumerateStatesSteps(d, plan2.core, budget, (s, p, failed) => plan2.judge(s, p, failed, t));
   const { down, conflict, lostRps, outcomeP } = t;
   const multiWriter = e.type === "store" && e.writers.length > 1;
   const unavailability = nearOne(Math.min(1, down + r2.unjudged));
@@ -20029,6 +20136,7 @@ function entityFigures(d, e, budget, { whole = false } = {}) {
   const kind = kindOf3(e);
   const served = e.type === "traffic" ? 1 - nearOne(Math.min(1, (e.peak > 0 ? lostRps / e.peak : 0) + r2.unjudged)) : null;
   const storeOwner = e.type === "store" ? e.owner : e.type === "quorum" && e.kind !== "etcd" ? e.owner : void 0;
+  const servedBest = e.type === "traffic" && best ? yield* bestServedSteps(d, e, served, r2.method === "exact", Math.min(budget, BEST_STATE_BUDGET)) : null;
   return {
     entity: entityName(e),
     label: e.name,
@@ -20048,7 +20156,7 @@ function entityFigures(d, e, budget, { whole = false } = {}) {
     brokenAllUp: t.cuts.brokenAllUp,
     conflictProbability: e.type === "traffic" || kind === "etcd" ? null : multiWriter ? Math.min(1, conflict + r2.unjudged) : 0,
     servedFraction: served,
-    servedBest: e.type === "traffic" ? bestServed(d, e, served, r2.method === "exact", Math.min(budget, BEST_STATE_BUDGET)) : null,
+    servedBest,
     outcomes: outcomes2,
     rto: e.type === "traffic" ? rtoEstimate(e.owner) : null,
     rpoSeconds: storeOwner ? storeRpo(storeOwner) : null,
@@ -20110,7 +20218,7 @@ function* availabilityReportSteps(ctx, budget = DESIGN_STATE_BUDGET) {
   const each = Math.max(Math.min(ENTITY_STATE_FLOOR, budget), Math.floor(budget / Math.max(1, entities.length)));
   const figures = [];
   for (const e of entities) {
-    figures.push(withSoleCopy(ctx, figuresWithRelay(d, e, each)));
+    figures.push(withSoleCopy(ctx, yield* figuresWithRelaySteps(d, e, each)));
     yield;
   }
   const unreachable = unreachableVoteNotes(ctx, "the figures above count", ": they hold only once the path exists");
@@ -20152,19 +20260,19 @@ function rpoCondition(ctx, st) {
   const during = writers.length === 1 ? `during a cut the writes since it began exist only at ${writers[0]}, so losing ${writers[0]} ten minutes into a cut loses about ten minutes of writes` : "during a cut each side's writes since it began exist on that side only, so a site lost ten minutes into a cut loses about ten minutes of its writes";
   return `while ${listText(sites)} reach each other: ${during}${overflow}`;
 }
-function figuresWithRelay(d, e, budget) {
-  const f = entityFigures(d, e, budget);
+function* figuresWithRelaySteps(d, e, budget) {
+  const f = yield* entityFiguresSteps(d, e, budget);
   if (e.type !== "traffic") return f;
   const relaying = e.deps.filter((x) => x.type === "quorum" && x.relay && relayOf(x) === "assumed");
-  if (!relaying.length) return withRelayFigures(d, e, f, budget);
-  const without = figuresRelayed(d, e, relaying, false, budget);
+  if (!relaying.length) return yield* withRelayFigures(d, e, f, budget);
+  const without = yield* figuresRelayed(d, e, relaying, false, budget);
   if (without.unavailability <= f.unavailability * (1 + 1e-9)) return f;
   return { ...f, withoutRelay: { stores: relaying.map((q) => q.owner.name?.value ?? q.name), figures: without } };
 }
-function withRelayFigures(d, e, f, budget) {
+function* withRelayFigures(d, e, f, budget) {
   const older = e.deps.filter((x) => x.type === "quorum" && !x.relay && x.kind === "consensus" && beforeRelay(x));
   if (!older.length) return f;
-  const withRelay = figuresRelayed(d, e, older, true, budget);
+  const withRelay = yield* figuresRelayed(d, e, older, true, budget);
   if (withRelay.unavailability >= f.unavailability * (1 - 1e-9)) return f;
   const owners = older.map((q) => q.owner);
   return {
@@ -20176,11 +20284,11 @@ function withRelayFigures(d, e, f, budget) {
     }
   };
 }
-function figuresRelayed(d, e, quorums, relay, budget) {
+function* figuresRelayed(d, e, quorums, relay, budget) {
   const flipped = new Map(
     quorums.map((q) => [q, { ...q, relay, canLead: new Uint8Array(q.canLead.length), judged: new Int32Array(1) }])
   );
-  return entityFigures(
+  return yield* entityFiguresSteps(
     d,
     {
       ...e,
@@ -20341,6 +20449,27 @@ function figureText(f) {
 function bareFigureText(f) {
   return `${boundShows(f) ? "at least " : ""}${availabilityPercent(f.availability, f.unavailability)} (${ninesAndMinutes(f.unavailability)})`;
 }
+function siteNineBetter(d, i) {
+  const siteQ = Float64Array.from(d.siteQ);
+  siteQ[i] /= 10;
+  return { ...d, siteQ, nineAt: `site ${i}` };
+}
+function linkNineBetter(d, l) {
+  return { ...d, links: d.links.map((x, k) => k === l ? { ...x, q: x.q / 10 } : x), nineAt: `link ${l}` };
+}
+var nineMemo = (_ctx, _owner) => /* @__PURE__ */ new Map();
+function nineBetter(ctx, e, better, budget) {
+  const memo2 = ctx.factOf(nineMemo, e.owner);
+  const key = `${better.nineAt} ${budget}`;
+  const known = memo2.get(key);
+  if (known) {
+    noteAll(known.reads);
+    return known.value;
+  }
+  const computed = recording(() => entityFigures(better, e, budget, { best: false }));
+  memo2.set(key, computed);
+  return computed.value;
+}
 var NINE_HELPS_MAX_SITES = 8;
 function whereANineHelps(ctx, f, budget = 2e5, measure = (x) => x.unavailability) {
   const d = leanDesign(ctx);
@@ -20353,14 +20482,11 @@ function whereANineHelps(ctx, f, budget = 2e5, measure = (x) => x.unavailability
   const consider = (h) => {
     if (measure(h.better) < measure(best?.better ?? f) * (1 - 1e-9)) best = h;
   };
-  for (const i of sites) {
-    const siteQ = Float64Array.from(d.siteQ);
-    siteQ[i] /= 10;
-    consider({ site: d.sites[i], kind: "site", availability: 1 - d.siteQ[i], better: entityFigures({ ...d, siteQ }, e, budget) });
-  }
+  for (const i of sites)
+    consider({ site: d.sites[i], kind: "site", availability: 1 - d.siteQ[i], better: nineBetter(ctx, e, siteNineBetter(d, i), budget) });
   for (const l of links) {
     const link = d.links[l];
-    const better = entityFigures({ ...d, links: d.links.map((x, j) => j === l ? { ...x, q: x.q / 10 } : x) }, e, budget);
+    const better = nineBetter(ctx, e, linkNineBetter(d, l), budget);
     consider({ site: `${d.sites[link.a]}\u2013${d.sites[link.b]} link`, kind: "link", availability: 1 - link.q, better });
   }
   return best;
@@ -20435,14 +20561,14 @@ function unmeasurableReason(ctx, owner, isStore) {
 function firstSurviveFailure(d, e, cls) {
   const state = allUp(d);
   const n = d.sites.length;
-  const scratch = { outcome: 0, lostRps: 0 };
+  const scratch2 = { outcome: 0, lostRps: 0 };
   const fails = () => {
     if (e.type === "quorum") return judgeQuorum(d, state, e) >= QUORUM_STOPS ? "writes stop" : void 0;
     if (e.type === "store") {
       const o = judgeStore(d, state, e);
       return o === STORE_WRITES_STOP ? "writes stop" : o === STORE_CORRUPTS ? "both sides take conflicting writes (corrupts)" : void 0;
     }
-    const j = judgeTraffic(d, state, e, scratch);
+    const j = judgeTraffic(d, state, e, scratch2);
     if (j.outcome === TRAFFIC_UNSERVED) return "no backend remains (unserved)";
     if (j.outcome === TRAFFIC_ERRORS && e.backends.every((b, i) => !state.siteUp[b.site] || e.errors[i]))
       return "every remaining backend errors";
