@@ -324,3 +324,16 @@ export function wide(n: number): string {
   const backends = Array.from({ length: n }, (_, i) => `      - { cluster: k${i}, capacityRps: 100 }`);
   return `${HEADER}sites:\n${sites.map((x) => `  - name: ${x}`).join("\n")}\nlinks:\n  - { between: [a, b], rttMs: 2 }\n  - { between: [b, c], rttMs: 2 }\n  - { between: [a, c], rttMs: 2 }\nclusters:\n${clusters.join("\n")}\nstores:\n  - { name: db, replication: consensus, members: { a: 1, b: 1, c: 1 } }\ntraffic:\n  - name: web\n    steering: gslb\n    peakRps: ${n * 50}\n    dependsOn: [db]\n    backends:\n${backends.join("\n")}\n`;
 }
+
+/** The text after the first fix of `code` whose title starts with `titleStart`. */
+export function applyFirst(text: string, code: string, titleStart: string): string {
+  const a = analyzeFile("t.topology.yaml", text);
+  for (const f of a.local.filter((x) => x.code === code)) {
+    const fix = fixesFor({ text, doc: a.parsed.docs[0].doc, ctx: a.contexts[0] }, f).find((x) => x.title.startsWith(titleStart));
+    if (!fix) continue;
+    let out = text;
+    for (const e of [...fix.edits].sort((x, y) => y.start - x.start)) out = out.slice(0, e.start) + e.text + out.slice(e.end);
+    return out;
+  }
+  throw new Error(`no "${titleStart}" fix for ${code}`);
+}

@@ -16,7 +16,7 @@ import { DEFAULT_OPTIONS } from "../../server/src/derive/context";
 import { documentSymbolsOf } from "../../server/src/service/navigation";
 import { ABC } from "../fixtures/fixable";
 import { sizeText } from "../../server/src/discovery";
-import { check, codes, HEADER, only, rng, runCli } from "../helpers";
+import { applyFirst, check, codes, HEADER, only, rng, runCli } from "../helpers";
 
 const THREE = ABC;
 const store = (members: string) => `${THREE}stores:\n  - name: db\n    replication: consensus\n    members: ${members}\n`;
@@ -321,18 +321,6 @@ function fixTitles(text: string, code: string): string[] {
   return a.local
     .filter((f) => f.code === code)
     .flatMap((f) => fixesFor({ text, doc: a.parsed.docs[0].doc, ctx: a.contexts[0] }, f).map((x) => x.title));
-}
-
-function applyFirst(text: string, code: string, titleStart: string): string {
-  const a = analyzeFile("t.topology.yaml", text);
-  for (const f of a.local.filter((x) => x.code === code)) {
-    const fix = fixesFor({ text, doc: a.parsed.docs[0].doc, ctx: a.contexts[0] }, f).find((x) => x.title.startsWith(titleStart));
-    if (!fix) continue;
-    let out = text;
-    for (const e of [...fix.edits].sort((x, y) => y.start - x.start)) out = out.slice(0, e.start) + e.text + out.slice(e.end);
-    return out;
-  }
-  throw new Error(`no "${titleStart}" fix for ${code}`);
 }
 
 test("the nesting scan's whitespace test is /\\s/ for every UTF-16 code unit", () => {

@@ -4,25 +4,11 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { parse } from "yaml";
 import { analyzeFile } from "../../server/src/analysis";
-import { fixesFor } from "../../server/src/fixes/fixes";
 import { plainKeepsString, stringScalar } from "../../server/src/fixes/scalar";
 import { LineIndex } from "../../server/src/model/text";
 import { QuorateService } from "../../server/src/service/service";
 import { FIXABLE } from "../fixtures/fixable";
-import { HEADER } from "../helpers";
-
-/** The text after the first fix of `code` whose title starts with `titleStart`. */
-function applyFirst(text: string, code: string, titleStart: string): string {
-  const a = analyzeFile("t.topology.yaml", text);
-  for (const f of a.local.filter((x) => x.code === code)) {
-    const fix = fixesFor({ text, doc: a.parsed.docs[0].doc, ctx: a.contexts[0] }, f).find((x) => x.title.startsWith(titleStart));
-    if (!fix) continue;
-    let out = text;
-    for (const e of [...fix.edits].sort((x, y) => y.start - x.start)) out = out.slice(0, e.start) + e.text + out.slice(e.end);
-    return out;
-  }
-  throw new Error(`no "${titleStart}" fix for ${code}`);
-}
+import { applyFirst, HEADER } from "../helpers";
 
 test("stringScalar: plain when YAML 1.2 and 1.1 both read a string, else quoted, in the quotes already there", () => {
   for (const safe of ["fra", "ams-2", "witness-2", "a-1", "NaN", "it's"]) assert.equal(stringScalar(safe), safe, safe);
