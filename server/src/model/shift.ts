@@ -53,19 +53,15 @@ export function shiftNode(node: unknown, from: number, delta: number, keep = fal
   shiftNode(node.value, from, delta, keep);
 }
 
-/** Where a node's text begins and ends (a pair's: its key's start to its value's end). */
-function extent(n: Shiftable): [number, number] | undefined {
-  if (n.range) return [n.range[0], n.range[2]];
-  const k = isObject(n.key) ? extent(n.key) : undefined;
-  const v = isObject(n.value) ? extent(n.value) : undefined;
-  return k && v ? [k[0], v[1]] : (k ?? v);
-}
-
-/** Every node around offset `at` forgets its list of ranges: a node there is about to be replaced. */
+/**
+ * Every node around offset `at` forgets its list of ranges: a node there is about to be replaced.
+ * (A node outside it is left at once, by its range, with nothing allocated — this runs every
+ * keystroke over the top-level lists' items; a pair has no range and no list, only its key and value.)
+ */
 export function forgetAround(node: unknown, at: number): void {
   if (!isObject(node)) return;
-  const e = extent(node);
-  if (e && (at < e[0] || at > e[1])) return;
+  const r = node.range;
+  if (r && (at < r[0] || at > r[2])) return;
   rangesBelow.delete(node);
   const items = node.items;
   if (items) {
